@@ -1,0 +1,117 @@
+import { eventCatalog, type EventMetadata, type LedgerEvent } from '../domain/events.js';
+import { toLedgerEvent } from '../domain/events.js';
+import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.js';
+import type { AppendResult, EventStore, IdempotencyRecord, NewEvent, StoredResponse } from '../eventStore/eventStore.js';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
+import { eventIdFor } from './eventIds.js';
+
+/** Everything about a command that comes from the edge rather than from its body. */
+export type CommandContext = {
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  actor: string;
+  /** When the ledger received the command; the only clock reading a command ever gets. */
+  receivedAt: string;
+  /** From `If-Match`: the exact revision the client saw. */
+  expectedRevision?: number;
+  idempotency?: { scope: string; fingerprint: string };
+};
+
+export type Decider<C, E extends LedgerEvent, S> = {
+  initialState: () => S;
+  evolve: (state: S, event: E) => S;
+  decide: (command: C, state: S) => E[];
+};
+
+export type CommandOutcome = StoredResponse & { replayed: boolean };
+
+type Describe = (result: AppendResult, appended: readonly LedgerEvent[]) => StoredResponse;
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs one command against one stream: load, fold, decide, append at the revision it was decided on.
+ * Without If-Match a lost race is retried on fresh state; with it, it is the client's 412. The
+ * response is computed inside the append so that an Idempotency-Key and its events commit together.
+ */
+export class CommandHandler {
+  constructor(private readonly store: EventStore) {}
+
+  async handle<C, E extends LedgerEvent, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+    context: CommandContext,
+    describe: Describe,
+  ): Promise<CommandOutcome> {
+    if (context.idempotency) {
+      const previous = await this.store.findIdempotencyRecord(context.idempotency.scope);
+      if (previous) return replay(previous, context.idempotency.fingerprint);
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const { state, revision } = await this.load(streamId, decider);
+      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+        throw new PreconditionFailed(streamId, context.expectedRevision, revision);
+      }
+      const events = decider.decide(command, state);
+      try {
+        let response: StoredResponse | undefined;
+        const result = await this.store.appendToStream(streamId, events.map(this.envelope(context)), {
+          expectedRevision: revision === -1 ? 'no_stream' : revision,
+          ...(context.idempotency && {
+            idempotency: {
+              ...context.idempotency,
+              respond: (appended: AppendResult) => (response = describe(appended, events)),
+            },
+          }),
+        });
+        return { ...(response ?? describe(result, events)), replayed: false };
+      } catch (error) {
+        if (error instanceof IdempotencyKeyUsed && context.idempotency) {
+          return replay(error.record, context.idempotency.fingerprint);
+        }
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        if (context.expectedRevision !== undefined) {
+          throw new PreconditionFailed(streamId, context.expectedRevision, error.actual);
+        }
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflict(streamId, attempt);
+      }
+    }
+  }
+
+  /** Folds a stream into its current state and revision (-1 when it has no events). */
+  async load<E extends LedgerEvent, S>(
+    streamId: string,
+    decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
+  ): Promise<{ state: S; revision: number }> {
+    const recorded = await this.store.readStream(streamId);
+    const state = recorded.reduce((s, r) => decider.evolve(s, toLedgerEvent(r.type, r.data) as E), decider.initialState());
+    return { state, revision: recorded.at(-1)?.revision ?? -1 };
+  }
+
+  private envelope(context: CommandContext) {
+    return (event: LedgerEvent, index: number): NewEvent => {
+      const metadata: EventMetadata = {
+        commandId: context.commandId,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        actor: context.actor,
+        recordedAt: context.receivedAt,
+        schemaVersion: eventCatalog[event.type].schemaVersion,
+      };
+      return {
+        eventId: eventIdFor(context.commandId, index),
+        type: event.type,
+        data: event.data,
+        metadata,
+        recordedAt: context.receivedAt,
+      };
+    };
+  }
+}
+
+const replay = (record: IdempotencyRecord, fingerprint: string): CommandOutcome => {
+  if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+  return { status: record.status, body: record.body, replayed: true };
+};

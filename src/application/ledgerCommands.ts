@@ -1,0 +1,117 @@
+import { ulid } from 'ulid';
+import { MeetingNotFound } from '../domain/errors.js';
+import { meetingStream, memberStream, type LedgerEvent } from '../domain/events.js';
+import type { commandInputs, MeetingCommand } from '../domain/meeting/commands.js';
+import { decideMeeting } from '../domain/meeting/decide.js';
+import type { MeetingEvent } from '../domain/meeting/events.js';
+import { evolveMeeting, initialMeeting, type Meeting } from '../domain/meeting/meeting.js';
+import type { MemberCommand } from '../domain/member/commands.js';
+import { decideMember, evolveMember, initialMember, type Member } from '../domain/member/member.js';
+import type { z } from 'zod';
+import type { AppendResult } from '../eventStore/eventStore.js';
+import type { CommandContext, CommandHandler, CommandOutcome, Decider } from './commandHandler.js';
+
+type Inputs = typeof commandInputs;
+type MeetingInput<K extends keyof Inputs> = { type: K; meetingId: string; data: z.infer<Inputs[K]> };
+
+/** A command as the secretariat sends it: ids may be missing, nothing is looked up yet. */
+export type CommandRequest =
+  | MemberCommand
+  | { type: 'ScheduleMeeting'; data: z.infer<Inputs['ScheduleMeeting']> }
+  | MeetingInput<'RescheduleMeeting'>
+  | MeetingInput<'CancelMeeting'>
+  | MeetingInput<'AddAgendaItem'>
+  | MeetingInput<'InviteObserver'>
+  | MeetingInput<'RecordAttendance'>
+  | MeetingInput<'RecordOutcome'>
+  | MeetingInput<'CloseMeeting'>;
+
+/** What the HTTP layer needs from the write side; a no-op implementation measures the HTTP ceiling. */
+export interface CommandBus {
+  execute(request: CommandRequest, context: CommandContext): Promise<CommandOutcome>;
+}
+
+export const meetingDecider: Decider<MeetingCommand, MeetingEvent, Meeting> = {
+  initialState: initialMeeting,
+  evolve: evolveMeeting,
+  decide: decideMeeting,
+};
+
+export const memberDecider: Decider<MemberCommand, LedgerEvent & { type: 'MemberAdmitted' }, Member> = {
+  initialState: initialMember,
+  evolve: evolveMember,
+  decide: decideMember,
+};
+
+const accepted =
+  (status: number, ids: Record<string, string>) =>
+  (result: AppendResult, events: readonly LedgerEvent[]) => ({
+    status,
+    body: { ...ids, revision: result.nextExpectedRevision, position: result.position, events: events.map((e) => e.type) },
+  });
+
+/** Turns requests into decided commands: assigns the ids a client left out and looks up cross-stream facts. */
+export class LedgerCommands implements CommandBus {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly newId: () => string = ulid,
+  ) {}
+
+  async execute(request: CommandRequest, context: CommandContext): Promise<CommandOutcome> {
+    switch (request.type) {
+      case 'AdmitMember':
+        return this.handler.handle(
+          memberStream(request.data.memberId),
+          memberDecider,
+          request,
+          context,
+          (result, events) => accepted(events.length > 0 ? 201 : 200, { memberId: request.data.memberId })(result, events),
+        );
+      case 'ScheduleMeeting': {
+        const meetingId = request.data.meetingId ?? this.newId();
+        const agenda = (request.data.agenda ?? []).map((item) => ({ itemId: item.itemId ?? this.newItemId(), title: item.title }));
+        const command: MeetingCommand = { type: 'ScheduleMeeting', meetingId, data: { ...request.data, meetingId, agenda } };
+        return this.onMeeting(command, context, accepted(201, { meetingId }));
+      }
+      case 'AddAgendaItem': {
+        const itemId = request.data.itemId ?? this.newItemId();
+        const command: MeetingCommand = { ...request, data: { itemId, title: request.data.title } };
+        return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId, itemId }));
+      }
+      case 'RecordOutcome': {
+        const outcomeId = request.data.outcomeId ?? this.newId();
+        const command: MeetingCommand = { ...request, data: { ...request.data, outcomeId } };
+        return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId, outcomeId }));
+      }
+      case 'RecordAttendance': {
+        // Admission is never revoked, so the fact can be looked up once, outside the retry loop.
+        const member = await this.handler.load(memberStream(request.data.participantId), memberDecider);
+        const command: MeetingCommand = {
+          ...request,
+          data: { ...request.data, memberAdmitted: member.state.status === 'admitted' },
+        };
+        return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId }));
+      }
+      case 'RescheduleMeeting':
+      case 'CancelMeeting':
+      case 'InviteObserver':
+      case 'CloseMeeting':
+        return this.onMeeting(request, context, accepted(200, { meetingId: request.meetingId }));
+    }
+  }
+
+  private onMeeting(command: MeetingCommand, context: CommandContext, describe: ReturnType<typeof accepted>) {
+    return this.handler.handle(meetingStream(command.meetingId), meetingDecider, command, context, describe);
+  }
+
+  private newItemId(): string {
+    return `item-${this.newId().toLowerCase()}`;
+  }
+}
+
+/** The read side of a single meeting: its state folded from its own stream. */
+export const loadMeeting = async (handler: CommandHandler, meetingId: string) => {
+  const { state, revision } = await handler.load(meetingStream(meetingId), meetingDecider);
+  if (state.status === 'none') throw new MeetingNotFound(meetingId);
+  return { meeting: state, revision };
+};

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const roles = ['secretariat', 'auditor', 'reporter'] as const;
+export type Role = (typeof roles)[number];
+export const allRoles: readonly Role[] = roles;
+
+const tokenEntry = z
+  .string()
+  .regex(/^(secretariat|auditor|reporter):[A-Za-z0-9._~+/=-]{16,256}$/, 'each entry must be role:token, a token of 16 or more characters');
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LEDGER_DATA_DIR: z.string().min(1).default('./data'),
+  LEDGER_STORE: z.enum(['sqlite']).default('sqlite'),
+  LEDGER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  LEDGER_TOKENS: z
+    .string()
+    .optional()
+    .transform((s) => (s ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+    .pipe(z.array(tokenEntry)),
+  LEDGER_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: 'sqlite';
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  tokens: { role: Role; token: string }[];
+  bodyLimit: number;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once, at start; a bad value stops the process with a message naming it. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.LEDGER_DATA_DIR,
+    store: c.LEDGER_STORE,
+    sqliteSynchronous: c.LEDGER_SQLITE_SYNCHRONOUS,
+    tokens: c.LEDGER_TOKENS.map((entry) => {
+      const at = entry.indexOf(':');
+      return { role: entry.slice(0, at) as Role, token: entry.slice(at + 1) };
+    }),
+    bodyLimit: c.LEDGER_BODY_LIMIT,
+    logLevel: c.LOG_LEVEL,
+  };
+};

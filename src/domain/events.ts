@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { meetingEventSchemas, type MeetingEvent } from './meeting/events.js';
+import { memberEventSchemas, type MemberEvent } from './member/events.js';
+
+export type LedgerEvent = MeetingEvent | MemberEvent;
+export type LedgerEventType = LedgerEvent['type'];
+
+/**
+ * Every event type with the schema version it is written at. A change to a payload's shape gets a
+ * new version and an upcaster here, never an edit of events already written.
+ */
+export const eventCatalog: { [K in LedgerEventType]: { schemaVersion: number; schema: z.ZodType } } = {
+  MemberAdmitted: { schemaVersion: 1, schema: memberEventSchemas.MemberAdmitted },
+  MeetingScheduled: { schemaVersion: 1, schema: meetingEventSchemas.MeetingScheduled },
+  MeetingRescheduled: { schemaVersion: 1, schema: meetingEventSchemas.MeetingRescheduled },
+  MeetingCancelled: { schemaVersion: 1, schema: meetingEventSchemas.MeetingCancelled },
+  AgendaItemAdded: { schemaVersion: 1, schema: meetingEventSchemas.AgendaItemAdded },
+  ObserverInvited: { schemaVersion: 1, schema: meetingEventSchemas.ObserverInvited },
+  AttendanceRecorded: { schemaVersion: 1, schema: meetingEventSchemas.AttendanceRecorded },
+  OutcomeRecorded: { schemaVersion: 1, schema: meetingEventSchemas.OutcomeRecorded },
+  MeetingClosed: { schemaVersion: 1, schema: meetingEventSchemas.MeetingClosed },
+};
+
+export const isLedgerEventType = (type: string): type is LedgerEventType => Object.hasOwn(eventCatalog, type);
+
+/** Rebuilds a domain event from what a store returned, refusing types and shapes it does not know. */
+export const toLedgerEvent = (type: string, data: unknown): LedgerEvent => {
+  if (!isLedgerEventType(type)) throw new Error(`Unknown event type ${type}`);
+  return { type, data: eventCatalog[type].schema.parse(data) } as LedgerEvent;
+};
+
+/** Metadata every stored event carries: who asked, on behalf of which command, and when. */
+export type EventMetadata = {
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  actor: string;
+  recordedAt: string;
+  schemaVersion: number;
+};
+
+export const meetingStream = (meetingId: string): string => `meeting-${meetingId}`;
+export const memberStream = (memberId: string): string => `member-${memberId}`;

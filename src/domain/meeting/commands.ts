@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { calendarDate, forumSlug, instant, participantKind, slug, text, ulidString } from '../shared/values.js';
+import { outcomeKinds, stages } from './events.js';
+
+export const limits = {
+  agendaItemsPerCommand: 100,
+  title: 300,
+  name: 200,
+  location: 200,
+  reason: 1000,
+  summary: 4000,
+} as const;
+
+const agendaItemInput = z.strictObject({ itemId: slug.optional(), title: text(limits.title) });
+
+/**
+ * What the secretariat sends. Ids the client may leave out (`meetingId`, `itemId`, `outcomeId`) are
+ * filled in at the edge before `decide` runs, so that replaying the same command gives the same events.
+ */
+export const commandInputs = {
+  ScheduleMeeting: z
+    .strictObject({
+      meetingId: ulidString.optional(),
+      title: text(limits.title),
+      forum: forumSlug,
+      startsAt: instant,
+      endsAt: instant.optional(),
+      location: text(limits.location),
+      host: text(limits.name).optional(),
+      agenda: z.array(agendaItemInput).max(limits.agendaItemsPerCommand).optional(),
+    })
+    .refine((c) => c.endsAt === undefined || c.endsAt > c.startsAt, {
+      message: 'endsAt must be after startsAt',
+      path: ['endsAt'],
+    }),
+  RescheduleMeeting: z
+    .strictObject({ startsAt: instant, endsAt: instant.optional(), reason: text(limits.reason).optional() })
+    .refine((c) => c.endsAt === undefined || c.endsAt > c.startsAt, {
+      message: 'endsAt must be after startsAt',
+      path: ['endsAt'],
+    }),
+  CancelMeeting: z.strictObject({ reason: text(limits.reason) }),
+  AddAgendaItem: agendaItemInput,
+  InviteObserver: z.strictObject({
+    observerId: slug,
+    name: text(limits.name),
+    kind: participantKind,
+    session: slug.optional(),
+  }),
+  RecordAttendance: z.strictObject({ participantId: slug, status: z.enum(['present', 'absent']) }),
+  RecordOutcome: z
+    .strictObject({
+      outcomeId: ulidString.optional(),
+      agendaItemId: slug.optional(),
+      kind: z.enum(outcomeKinds),
+      summary: text(limits.summary),
+      theatre: slug.optional(),
+      stage: z.enum(stages).optional(),
+      occurredOn: calendarDate.optional(),
+    })
+    .refine((c) => c.stage === undefined || c.theatre !== undefined, {
+      message: 'a stage needs a theatre',
+      path: ['stage'],
+    }),
+  CloseMeeting: z.strictObject({}),
+} as const;
+
+type Input<K extends keyof typeof commandInputs> = z.infer<(typeof commandInputs)[K]>;
+type AgendaItem = { itemId: string; title: string };
+
+/** Commands as `decide` sees them: every id assigned, every cross-stream fact looked up. */
+export type MeetingCommand = { meetingId: string } & (
+  | { type: 'ScheduleMeeting'; data: Omit<Input<'ScheduleMeeting'>, 'meetingId' | 'agenda'> & { meetingId: string; agenda: AgendaItem[] } }
+  | { type: 'RescheduleMeeting'; data: Input<'RescheduleMeeting'> }
+  | { type: 'CancelMeeting'; data: Input<'CancelMeeting'> }
+  | { type: 'AddAgendaItem'; data: AgendaItem }
+  | { type: 'InviteObserver'; data: Input<'InviteObserver'> }
+  | {
+      type: 'RecordAttendance';
+      /** `memberAdmitted`: looked up by the handler in the participant's member stream. */
+      data: Input<'RecordAttendance'> & { memberAdmitted: boolean };
+    }
+  | { type: 'RecordOutcome'; data: Omit<Input<'RecordOutcome'>, 'outcomeId'> & { outcomeId: string } }
+  | { type: 'CloseMeeting'; data: Input<'CloseMeeting'> }
+);
+
+export type MeetingCommandType = MeetingCommand['type'];

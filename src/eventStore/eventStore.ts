@@ -1,0 +1,92 @@
+/**
+ * The event-store port. Its semantics are EventStoreDB's, so that every adapter (SQLite, PostgreSQL,
+ * EventStoreDB) can honour it exactly:
+ * - a stream's revisions are dense from 0; `-1` means the stream has no events;
+ * - an append states what it expects of the stream (`no_stream`, `any`, `stream_exists` or an exact
+ *   revision) and fails with `WrongExpectedVersion` otherwise, appending nothing;
+ * - every event gets a global `position` that only grows; positions need not be dense;
+ * - reading a stream that does not exist gives no events (never an error).
+ */
+export interface EventStore {
+  /**
+   * Appends `events` atomically to `streamId`. Resolves only once the events are durable. With
+   * `idempotency`, the response it computes is stored in the same transaction as the events, and an
+   * append whose key is already stored appends nothing and rejects with `IdempotencyKeyUsed`.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Reads one stream, forwards from revision 0 unless told otherwise. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Reads the whole log in position order, strictly after `after` (0 reads from the start). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up subscription: every event after `after`, then live ones as they commit, until unsubscribed. */
+  subscribeToAll(options?: { after?: number }): Subscription;
+  /** The position of the last committed event, 0 when the log is empty. */
+  headPosition(): Promise<number>;
+  /** The stored outcome of an idempotent append, if one was committed under this scope. */
+  findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined>;
+  /** Resolves when the store answers; rejects with `StoreUnavailable` when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const NO_STREAM = 'no_stream';
+export const ANY = 'any';
+export const STREAM_EXISTS = 'stream_exists';
+export type ExpectedRevision = typeof NO_STREAM | typeof ANY | typeof STREAM_EXISTS | number;
+
+export type NewEvent = {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  /** ISO instant the event was recorded; the adapter's clock when absent. */
+  recordedAt?: string;
+};
+
+export type RecordedEvent = {
+  eventId: string;
+  streamId: string;
+  revision: number;
+  position: number;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+};
+
+export type StoredResponse = { status: number; body: unknown };
+
+export type IdempotencyRecord = StoredResponse & { scope: string; fingerprint: string };
+
+export type AppendOptions = {
+  expectedRevision?: ExpectedRevision;
+  idempotency?: {
+    /** The key, already scoped to its caller. */
+    scope: string;
+    /** A digest of the request; the same key with another request is refused. */
+    fingerprint: string;
+    /** The response to keep, computed from the append's result inside its transaction. */
+    respond: (result: AppendResult) => StoredResponse;
+  };
+};
+
+export type AppendResult = {
+  /** The stream's revision after the append (-1 if it still has no events). */
+  nextExpectedRevision: number;
+  /** The position of the stream's last event after the append (0 if it has none). */
+  position: number;
+};
+
+export type ReadStreamOptions = {
+  fromRevision?: number | 'start' | 'end';
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+};
+
+export type ReadAllOptions = { after?: number; maxCount?: number };
+
+export type SubscriptionMessage = { type: 'event'; event: RecordedEvent } | { type: 'caughtUp'; position: number };
+
+export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  unsubscribe(): Promise<void>;
+}

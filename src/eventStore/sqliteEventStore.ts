@@ -1,0 +1,283 @@
+import Database from 'better-sqlite3';
+import { AppendSignal } from './appendSignal.js';
+import { catchUpSubscription } from './catchUpSubscription.js';
+import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  Subscription,
+} from './eventStore.js';
+import { checkExpectedRevision } from './expectedRevision.js';
+import { migrate } from './sqliteSchema.js';
+
+export type SqliteOptions = {
+  /** `FULL` (default) survives power loss; `NORMAL` may lose the last commits and is for tests only. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Most appends committed in one transaction (group commit); bounded so the event loop never stalls long. */
+  maxBatch?: number;
+  pollMs?: number;
+  clock?: () => Date;
+};
+
+type PendingAppend = {
+  streamId: string;
+  events: readonly NewEvent[];
+  options: AppendOptions;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
+type EventRow = {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+};
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  recordedAt: row.recorded_at,
+});
+
+/**
+ * The embedded event store. Appends from concurrent requests queue up and commit together in one
+ * transaction and one fsync (group commit); each append sits in its own savepoint, so one append's
+ * conflict never fails its neighbours, and each caller is answered only after COMMIT returned.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly signal = new AppendSignal();
+  private readonly queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly maxBatch: number;
+  private readonly pollMs: number;
+  private readonly clock: () => Date;
+  private readonly statements;
+
+  constructor(file: string, options: SqliteOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.pollMs = options.pollMs ?? 1000;
+    this.clock = options.clock ?? (() => new Date());
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.statements = {
+      stream: this.db.prepare<[string], { revision: number; position: number }>(
+        'SELECT revision, position FROM streams WHERE stream_id = ?',
+      ),
+      insertEvent: this.db.prepare(
+        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
+         VALUES (@eventId, @streamId, @revision, @type, @data, @metadata, @recordedAt)`,
+      ),
+      upsertStream: this.db.prepare(
+        `INSERT INTO streams (stream_id, revision, position) VALUES (?, ?, ?)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, position = excluded.position`,
+      ),
+      idempotency: this.db.prepare<[string], { scope: string; fingerprint: string; status: number; body: string }>(
+        'SELECT scope, fingerprint, status, body FROM idempotency WHERE scope = ?',
+      ),
+      insertIdempotency: this.db.prepare(
+        'INSERT INTO idempotency (scope, fingerprint, status, body, stream_id, position) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      readForwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      readBackwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      ),
+      head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+    };
+  }
+
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, options, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate lets every request that arrived in this turn of the event loop join the batch.
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (this.queue.length > 0) this.scheduleFlush();
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const now = this.clock().toISOString();
+      for (const pending of batch) outcomes.push(this.appendInSavepoint(pending, now));
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      const failure = new StoreUnavailable('The event store could not commit; nothing was recorded', 1, { cause: error });
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    // Only now, with COMMIT returned (and fsynced under synchronous=FULL), may anyone be answered.
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome && 'ok' in outcome) pending.resolve(outcome.ok);
+      else pending.reject(outcome?.error);
+    });
+    this.signal.notify();
+  }
+
+  private appendInSavepoint(pending: PendingAppend, now: string): { ok: AppendResult } | { error: unknown } {
+    this.db.exec('SAVEPOINT append');
+    try {
+      const result = this.appendOne(pending, now);
+      this.db.exec('RELEASE append');
+      return { ok: result };
+    } catch (error) {
+      this.db.exec('ROLLBACK TO append');
+      this.db.exec('RELEASE append');
+      if (isSqliteIoError(error)) throw error; // the disk, not the append: fail the whole batch
+      return { error };
+    }
+  }
+
+  private appendOne({ streamId, events, options }: PendingAppend, now: string): AppendResult {
+    const { idempotency } = options;
+    if (idempotency) {
+      const existing = this.statements.idempotency.get(idempotency.scope);
+      if (existing) throw new IdempotencyKeyUsed(toIdempotencyRecord(existing));
+    }
+    const current = this.statements.stream.get(streamId);
+    const currentRevision = current?.revision ?? -1;
+    const expected = options.expectedRevision ?? 'any';
+    if (!checkExpectedRevision(expected, currentRevision)) {
+      throw new WrongExpectedVersion(streamId, expected, currentRevision);
+    }
+    let result: AppendResult = { nextExpectedRevision: currentRevision, position: current?.position ?? 0 };
+    events.forEach((event, index) => {
+      const revision = currentRevision + index + 1;
+      const info = this.statements.insertEvent.run({
+        eventId: event.eventId,
+        streamId,
+        revision,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+        recordedAt: event.recordedAt ?? now,
+      });
+      result = { nextExpectedRevision: revision, position: Number(info.lastInsertRowid) };
+    });
+    if (events.length > 0) this.statements.upsertStream.run(streamId, result.nextExpectedRevision, result.position);
+    if (idempotency) {
+      const response = idempotency.respond(result);
+      this.statements.insertIdempotency.run(
+        idempotency.scope,
+        idempotency.fingerprint,
+        response.status,
+        JSON.stringify(response.body),
+        streamId,
+        result.position,
+      );
+    }
+    return result;
+  }
+
+  readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.guard(() => {
+      const direction = options.direction ?? 'forwards';
+      const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+      const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+      if (direction === 'forwards') {
+        const start = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from;
+        return this.statements.readForwards.all(streamId, start, maxCount).map(toRecorded);
+      }
+      const start = from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : from;
+      return this.statements.readBackwards.all(streamId, start, maxCount).map(toRecorded);
+    });
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.guard(() =>
+      this.statements.readAll.all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(toRecorded),
+    );
+  }
+
+  subscribeToAll(options: { after?: number } = {}): Subscription {
+    return catchUpSubscription(
+      { readAll: (o) => this.readAll(o), signal: this.signal, pollMs: this.pollMs },
+      options.after ?? 0,
+    );
+  }
+
+  headPosition(): Promise<number> {
+    return this.guard(() => this.statements.head.get()?.position ?? 0);
+  }
+
+  findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
+    return this.guard(() => {
+      const row = this.statements.idempotency.get(scope);
+      return row ? toIdempotencyRecord(row) : undefined;
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.guard(() => {
+      this.db.prepare('SELECT 1').get();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let every queued append commit before the file closes: an accepted request is never dropped.
+    while (this.queue.length > 0) this.flush();
+    this.db.close();
+  }
+
+  private guard<T>(read: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(new StoreUnavailable('The event store could not be read', 1, { cause: error }));
+    }
+  }
+}
+
+const toIdempotencyRecord = (row: { scope: string; fingerprint: string; status: number; body: string }): IdempotencyRecord => ({
+  scope: row.scope,
+  fingerprint: row.fingerprint,
+  status: row.status,
+  body: JSON.parse(row.body) as unknown,
+});
+
+const isSqliteIoError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(IOERR|FULL|READONLY|CORRUPT|NOTADB|CANTOPEN|BUSY)/.test(code);
+};

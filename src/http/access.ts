@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../config.js';
+import { HttpProblem } from './problem.js';
+import type { Principal, TokenRegistry } from './tokens.js';
+
+/** Who may call a route: `public`, or the roles listed. Every route must say, or the app refuses to start. */
+export type Access = 'public' | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export const WRITERS: readonly Role[] = ['secretariat'];
+export const ALL_READERS: readonly Role[] = ['secretariat', 'auditor', 'reporter'];
+export const STREAM_READERS: readonly Role[] = ['secretariat', 'auditor'];
+
+const unauthorized = (detail: string) =>
+  new HttpProblem(401, 'unauthorized', 'Authentication required', detail);
+
+/** Names the principal of a request, or throws 401 (no or unknown token) / 403 (role not allowed). */
+const authorize = (request: FastifyRequest, access: readonly Role[], tokens: TokenRegistry): Principal => {
+  const header = request.headers.authorization;
+  if (header === undefined) throw unauthorized('Send Authorization: Bearer <token>');
+  const match = /^Bearer ([^\s]+)$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>"');
+  const principal = tokens.authenticate(match[1]);
+  if (!principal) throw unauthorized('The token is not known');
+  if (!access.includes(principal.role)) {
+    throw new HttpProblem(403, 'forbidden', 'Not allowed for this role', `The ${principal.role} role may not do this`);
+  }
+  return principal;
+};
+
+/**
+ * Checks every request against its route's `access` before the body is parsed, and refuses to
+ * register a route that does not declare one.
+ */
+export const registerAccessControl = (app: FastifyInstance, tokens: TokenRegistry): void => {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined && !route.url.startsWith('/docs')) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+    }
+  });
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    if (access === 'public') return;
+    request.principal = authorize(request, access, tokens);
+  });
+};

@@ -1,0 +1,72 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { LoggerOptions } from 'pino';
+import { ulid } from 'ulid';
+import type { CommandHandler } from '../application/commandHandler.js';
+import type { CommandBus } from '../application/ledgerCommands.js';
+import type { EventStore } from '../eventStore/eventStore.js';
+import { registerAccessControl } from './access.js';
+import { registerProblemHandlers } from './problem.js';
+import { commandRoutes } from './routes/commands.js';
+import { healthRoutes, readRoutes } from './routes/reads.js';
+import type { TokenRegistry } from './tokens.js';
+
+export type AppDependencies = {
+  store: EventStore;
+  handler: CommandHandler;
+  commands: CommandBus;
+  tokens: TokenRegistry;
+  bodyLimit?: number;
+  logger?: LoggerOptions | false;
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const loggerOptions = (level: string): LoggerOptions => ({
+  level,
+  // Tokens never reach the log, whatever the header's case.
+  redact: { paths: ['req.headers.authorization', 'req.headers["idempotency-key"]'], censor: '[redacted]' },
+});
+
+/** Builds the ledger's HTTP app. The server file only starts it; tests `inject` into it. */
+export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON is accepted; fastify would otherwise parse text/plain into a string.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  // A command with no body (POST /close) is the same as one with an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined) request.body = {};
+  });
+  registerProblemHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'meeting-ledger', version: '1', description: 'An event-sourced ledger of meeting outcomes' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerAccessControl(app, deps.tokens);
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes(deps.store));
+  await app.register(commandRoutes(deps.commands));
+  await app.register(readRoutes(deps.store, deps.handler));
+  return app;
+};

@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { LedgerError } from '../domain/errors.js';
+import { StoreUnavailable } from '../eventStore/errors.js';
+
+export const PROBLEM_JSON = 'application/problem+json';
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+};
+
+/** Errors raised by the HTTP layer itself (auth, headers); same shape as every other ledger error. */
+export class HttpProblem extends LedgerError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(detail, extensions);
+  }
+}
+
+const problemType = (code: string) => `urn:meeting-ledger:problem:${code}`;
+
+// Fastify's own client errors, by code, with the status and problem code they answer with.
+const fastifyClientErrors: Record<string, { status: number; code: string; title: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', title: 'The body must be JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', title: 'The body is larger than the limit' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid-json', title: 'The body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-json', title: 'The body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-request', title: 'Content-Length does not match the body' },
+};
+
+export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
+  const instance = request.url.split('?')[0];
+  if (error instanceof LedgerError) {
+    const problem = { type: problemType(error.code), title: error.title, status: error.status, detail: error.message, instance };
+    return { ...problem, ...error.extensions, ...problem };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return {
+      type: problemType('invalid-request'),
+      title: 'The request does not match the schema',
+      status: 400,
+      detail: error.message,
+      instance,
+      errors: error.validation.map((v) => ({
+        in: error.validationContext,
+        path: v.instancePath || '/',
+        message: v.message,
+      })),
+    };
+  }
+  const known = fastifyError.code ? fastifyClientErrors[fastifyError.code] : undefined;
+  if (known) return { type: problemType(known.code), title: known.title, status: known.status, detail: fastifyError.message, instance };
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // A client error raised by fastify or a plugin: its message describes the request, not our internals.
+    return { type: problemType('bad-request'), title: 'Bad request', status, detail: fastifyError.message, instance };
+  }
+  return {
+    type: problemType('internal'),
+    title: 'Internal error',
+    status: 500,
+    detail: `The ledger failed to handle this request; quote request id ${request.id} when reporting it`,
+    instance,
+  };
+};
+
+export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply =>
+  reply.code(problem.status).type(PROBLEM_JSON).send(problem);
+
+/** The one place errors become responses. A 5xx is logged in full and shown to the caller as nothing but an id. */
+export const registerProblemHandlers = (app: FastifyInstance): void => {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
+    if (error instanceof StoreUnavailable) void reply.header('Retry-After', String(error.retryAfterSeconds));
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      type: problemType('not-found'),
+      title: 'Not found',
+      status: 404,
+      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+      instance: request.url.split('?')[0],
+    }),
+  );
+};

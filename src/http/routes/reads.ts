@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CommandHandler } from '../../application/commandHandler.js';
+import { loadMeeting } from '../../application/ledgerCommands.js';
+import { MeetingNotFound } from '../../domain/errors.js';
+import { meetingStream } from '../../domain/events.js';
+import { ulidString } from '../../domain/shared/values.js';
+import type { EventStore, RecordedEvent } from '../../eventStore/eventStore.js';
+import { ALL_READERS, STREAM_READERS } from '../access.js';
+
+const publicEvent = (e: RecordedEvent) => ({
+  position: e.position,
+  eventId: e.eventId,
+  streamId: e.streamId,
+  revision: e.revision,
+  type: e.type,
+  data: e.data,
+  metadata: e.metadata,
+  recordedAt: e.recordedAt,
+});
+
+const meetingParams = z.strictObject({ id: ulidString });
+
+const eventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('Return events after this position'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** The read side that needs no projection: a meeting folded from its stream, its events, the whole log. */
+export const readRoutes =
+  (store: EventStore, handler: CommandHandler): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/meetings/:id',
+      { config: { access: STREAM_READERS }, schema: { tags: ['meetings'], summary: 'A meeting as its stream tells it now', params: meetingParams } },
+      async (request, reply) => {
+        const { meeting, revision } = await loadMeeting(handler, request.params.id);
+        const etag = `"${revision}"`;
+        void reply.header('ETag', etag);
+        if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+        return { ...meeting, revision };
+      },
+    );
+
+    app.get(
+      '/v1/meetings/:id/events',
+      { config: { access: STREAM_READERS }, schema: { tags: ['meetings'], summary: 'Every event of one meeting, in order', params: meetingParams } },
+      async (request) => {
+        const events = await store.readStream(meetingStream(request.params.id));
+        if (events.length === 0) throw new MeetingNotFound(request.params.id);
+        return { events: events.map(publicEvent) };
+      },
+    );
+
+    app.get(
+      '/v1/events',
+      { config: { access: ALL_READERS }, schema: { tags: ['events'], summary: 'The whole log in position order, a page at a time', querystring: eventsQuery } },
+      async (request) => {
+        const { after, limit } = request.query;
+        const page = await store.readAll({ after, maxCount: limit + 1 });
+        const events = page.slice(0, limit);
+        const next = page.length > limit ? (events.at(-1)?.position ?? null) : null;
+        return { events: events.map(publicEvent), next };
+      },
+    );
+  };
+
+export const healthRoutes =
+  (store: EventStore): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
+      status: 'ok',
+    }));
+    app.get('/readyz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The store answers' } }, async () => {
+      await store.ping();
+      return { status: 'ready' };
+    });
+  };

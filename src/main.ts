@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { CommandHandler } from './application/commandHandler.js';
+import { LedgerCommands } from './application/ledgerCommands.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { EventStore } from './eventStore/eventStore.js';
+import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
+import { buildApp, loggerOptions } from './http/app.js';
+import { ensureTokenFile, TokenRegistry } from './http/tokens.js';
+
+export type Ledger = {
+  config: Config;
+  store: EventStore;
+  handler: CommandHandler;
+  commands: LedgerCommands;
+  tokens: TokenRegistry;
+  /** Set when tokens were generated on this start: they are shown once, here. */
+  generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
+};
+
+const openStore = (config: Config): EventStore => {
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), { synchronous: config.sqliteSynchronous });
+};
+
+/** The composition root: config -> store -> command handling; the HTTP app and the CLI sit on top. */
+export const openLedger = (config: Config): Ledger => {
+  const store = openStore(config);
+  const handler = new CommandHandler(store);
+  const commands = new LedgerCommands(handler);
+  if (config.tokens.length > 0) return { config, store, handler, commands, tokens: new TokenRegistry(config.tokens) };
+  const file = ensureTokenFile(config.dataDir);
+  return {
+    config,
+    store,
+    handler,
+    commands,
+    tokens: new TokenRegistry(file.tokens),
+    ...(file.created && { generatedTokens: { file: file.file, tokens: file.tokens } }),
+  };
+};
+
+export const serve = async (config: Config): Promise<void> => {
+  const logger = pino(loggerOptions(config.logLevel));
+  const ledger = openLedger(config);
+  const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: loggerOptions(config.logLevel) });
+  if (ledger.generatedTokens) {
+    // Printed once, on the first start; afterwards they are only in the file (mode 0600).
+    const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);
+    process.stdout.write(`\nGenerated API tokens (stored in ${ledger.generatedTokens.file}, shown only now):\n${lines.join('\n')}\n\n`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await ledger.store.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+};
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint) {
+  try {
+    await serve(loadConfig());
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`);
+    process.exit(1);
+  }
+}
