@@ -4,6 +4,7 @@ import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.j
 import type { AppendResult, EventStore, IdempotencyRecord, NewEvent, StoredResponse } from '../eventStore/eventStore.js';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
 import { eventIdFor } from './eventIds.js';
+import { StreamCache } from './streamCache.js';
 
 /** Everything about a command that comes from the edge rather than from its body. */
 export type CommandContext = {
@@ -36,7 +37,14 @@ const MAX_ATTEMPTS = 5;
  * response is computed inside the append so that an Idempotency-Key and its events commit together.
  */
 export class CommandHandler {
-  constructor(private readonly store: EventStore) {}
+  private readonly folded: StreamCache;
+
+  constructor(
+    private readonly store: EventStore,
+    options: { cachedStreams?: number } = {},
+  ) {
+    this.folded = new StreamCache(options.cachedStreams ?? 10_000);
+  }
 
   async handle<C, E extends LedgerEvent, S>(
     streamId: string,
@@ -80,14 +88,23 @@ export class CommandHandler {
     }
   }
 
-  /** Folds a stream into its current state and revision (-1 when it has no events). */
+  /**
+   * Folds a stream into its current state and revision (-1 when it has no events). Streams only
+   * grow, so a state folded earlier stays true up to its revision: only newer events are read.
+   */
   async load<E extends LedgerEvent, S>(
     streamId: string,
     decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
   ): Promise<{ state: S; revision: number }> {
-    const recorded = await this.store.readStream(streamId);
-    const state = recorded.reduce((s, r) => decider.evolve(s, toLedgerEvent(r.type, r.data) as E), decider.initialState());
-    return { state, revision: recorded.at(-1)?.revision ?? -1 };
+    const cached = this.folded.get<S>(streamId);
+    const recorded = await this.store.readStream(streamId, { fromRevision: cached ? cached.revision + 1 : 0 });
+    const state = recorded.reduce(
+      (s, r) => decider.evolve(s, toLedgerEvent(r.type, r.data) as E),
+      cached?.state ?? decider.initialState(),
+    );
+    const folded = { state, revision: recorded.at(-1)?.revision ?? cached?.revision ?? -1 };
+    if (folded.revision >= 0) this.folded.set(streamId, folded);
+    return folded;
   }
 
   private envelope(context: CommandContext) {

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import type { Config } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { ensureTokenFile } from '../http/tokens.js';
+import { openLedger } from '../main.js';
+import { demoMeetings, demoSteps } from './demoData.js';
+
+const secretariatToken = (config: Config): string => {
+  const tokens = config.tokens.length > 0 ? config.tokens : ensureTokenFile(config.dataDir).tokens;
+  const token = tokens.find((t) => t.role === 'secretariat')?.token;
+  if (!token) throw new Error('No secretariat token is configured (LEDGER_TOKENS needs secretariat:<token>)');
+  return token;
+};
+
+/**
+ * Loads the demo week through the same command path as any client: the HTTP app's routes, schemas,
+ * handler and store. Every step carries an Idempotency-Key, so a second run appends nothing.
+ */
+export const runDemo = async (config: Config, print: (line: string) => void): Promise<void> => {
+  const ledger = openLedger(config);
+  const app = await buildApp({ ...ledger, logger: false });
+  const token = secretariatToken(config);
+  let appended = 0;
+  let replayed = 0;
+  try {
+    for (const step of demoSteps()) {
+      const response = await app.inject({
+        method: step.method,
+        url: step.url,
+        payload: step.body,
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': `demo-2017-07/${step.key}` },
+      });
+      if (response.statusCode >= 300) throw new Error(`Demo step ${step.key} failed: ${response.statusCode} ${response.body}`);
+      if (response.headers['idempotent-replayed'] === 'true') replayed += 1;
+      else appended += (response.json<{ events: string[] }>().events ?? []).length;
+    }
+  } finally {
+    await app.close();
+    await ledger.store.close();
+  }
+  const base = `http://${config.host}:${config.port}`;
+  print(`Demo loaded into ${config.dataDir}: ${appended} events appended, ${replayed} steps already recorded earlier.`);
+  print('');
+  print('Meetings: Berlin political directors (2016-11-17), ministerial (2017-03-22), four working groups (2017-07-11),');
+  print('the 72-member plenary (2017-07-12) and the Small Group with its Lake Chad Basin session (2017-07-13).');
+  print('');
+  print('Look at them: start the server with `npm start`, then');
+  print(
+    config.tokens.length > 0
+      ? '  TOKEN=<the secretariat token from LEDGER_TOKENS>'
+      : `  TOKEN=$(node -p "require('${resolve(config.dataDir, 'tokens.json')}').find((t) => t.role === 'secretariat').token")`,
+  );
+  print(`  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/meetings/${demoMeetings.smallGroup}`);
+  print(`  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/meetings/${demoMeetings.plenary}/events`);
+  print(`  curl -H "Authorization: Bearer $TOKEN" "${base}/v1/events?limit=20"`);
+  print(`  open ${base}/docs for the API`);
+};
