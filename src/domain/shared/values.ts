@@ -36,14 +36,16 @@ export const instant = z
   .max(40)
   .pipe(z.iso.datetime({ offset: true }))
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real date and time')
-  .transform((s) => new Date(s).toISOString());
+  .transform((s) => new Date(s).toISOString())
+  .describe('An ISO 8601 instant with an offset, e.g. 2017-07-13T09:00:00-04:00; stored in UTC');
 
 /** A calendar date (YYYY-MM-DD) that exists. */
 export const calendarDate = z
   .string()
   .max(10)
   .pipe(z.iso.date())
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date');
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date')
+  .describe('A calendar date, YYYY-MM-DD');
 
 export const participantKind = z.enum(['state', 'organization']);
 export type ParticipantKind = z.infer<typeof participantKind>;
