@@ -4,7 +4,7 @@ import { z } from 'zod';
 // other than tab and newlines have no place in minutes. Both are refused rather than silently altered.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** Free text as recorded: never trimmed or rewritten, but never blank and never carrying control bytes. */
 export const text = (max: number) =>
@@ -44,7 +44,11 @@ export const calendarDate = z
   .string()
   .max(10)
   .pipe(z.iso.date())
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date')
+  .refine((s) => {
+    // zod runs refinements even after a failed format check, so the string may not be a date at all.
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+  }, 'must be a real date')
   .describe('A calendar date, YYYY-MM-DD');
 
 export const participantKind = z.enum(['state', 'organization']);
