@@ -16,17 +16,23 @@ const MEETINGS = 200;
 const TOKEN = 'bench-secretariat-token-0123456789';
 const members = Array.from({ length: 40 }, (_, i) => `member-${i}`);
 const observers = Array.from({ length: 60 }, (_, i) => `observer-${i}`);
-const meetingIds = Array.from({ length: MEETINGS }, (_, i) => `${encodeTime(Date.UTC(2017, 6, 11) + i * 60_000, 10)}BENCH${String(i).padStart(11, '0')}`);
+const meetingIds = Array.from(
+  { length: MEETINGS },
+  (_, i) => `${encodeTime(Date.UTC(2017, 6, 11) + i * 60_000, 10)}BENCH${String(i).padStart(11, '0')}`,
+);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
 
-const startServer = async (mode: 'ledger' | 'ceiling', dataDir: string): Promise<{ port: number; child: ChildProcess }> => {
+const startServer = async (
+  mode: 'ledger' | 'ceiling',
+  dataDir: string,
+): Promise<{ port: number; child: ChildProcess }> => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode], {
     env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: `secretariat:${TOKEN}`, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
   });
   return { port: (JSON.parse(line) as { port: number }).port, child };
 };
@@ -59,10 +65,20 @@ const nextCommand = (): { path: string; body: unknown } => {
     const observerId = pick(observers);
     return { path: `${meeting}/observers`, body: { observerId, name: `Observer ${observerId}`, kind: 'organization' } };
   }
-  if (roll < 0.75) return { path: `${meeting}/attendance`, body: { participantId: pick(members), status: pick(['present', 'absent']) } };
+  if (roll < 0.75)
+    return {
+      path: `${meeting}/attendance`,
+      body: { participantId: pick(members), status: pick(['present', 'absent']) },
+    };
   return {
     path: `${meeting}/outcomes`,
-    body: { kind: 'assessment', summary: 'Mosul is on the verge of liberation', theatre: 'mosul', stage: 'verge-of-liberation', agendaItemId: 'assess-campaign' },
+    body: {
+      kind: 'assessment',
+      summary: 'Mosul is on the verge of liberation',
+      theatre: 'mosul',
+      stage: 'verge-of-liberation',
+      agendaItemId: 'assess-campaign',
+    },
   };
 };
 
@@ -95,8 +111,13 @@ const measure = async (mode: 'ledger' | 'ceiling', connectionCounts: number[]): 
     for (const connections of connectionCounts) {
       const result = await load(port, connections);
       rows.push({
-        mode, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
-        non2xx: result.non2xx, errors: result.errors,
+        mode,
+        connections,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
       });
     }
     return rows;
@@ -110,8 +131,12 @@ const measure = async (mode: 'ledger' | 'ceiling', connectionCounts: number[]): 
 const connections = [10, 50];
 const ceiling = await measure('ceiling', connections);
 const ledger = await measure('ledger', connections);
-process.stdout.write(`\nmeeting-ledger bench: ${SECONDS}s per run, ${MEETINGS} meetings, mix 10% schedule / 25% invite / 40% attendance / 25% outcome\n\n`);
-process.stdout.write('connections | ceiling cmd/s | ledger cmd/s | ratio | ledger p50 ms | ledger p99 ms | ceiling p99 ms | non-2xx | errors\n');
+process.stdout.write(
+  `\nmeeting-ledger bench: ${SECONDS}s per run, ${MEETINGS} meetings, mix 10% schedule / 25% invite / 40% attendance / 25% outcome\n\n`,
+);
+process.stdout.write(
+  'connections | ceiling cmd/s | ledger cmd/s | ratio | ledger p50 ms | ledger p99 ms | ceiling p99 ms | non-2xx | errors\n',
+);
 for (const row of ledger) {
   const top = ceiling.find((c) => c.connections === row.connections);
   const ratio = top ? row.rps / top.rps : Number.NaN;

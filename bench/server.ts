@@ -20,10 +20,17 @@ const nothingAppended: CommandBus = {
   }),
 };
 
-const app = await buildApp({ ...ledger, commands: mode === 'ceiling' ? nothingAppended : ledger.commands, logger: false });
+const app = await buildApp({
+  ...ledger,
+  commands: mode === 'ceiling' ? nothingAppended : ledger.commands,
+  logger: false,
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 process.once('SIGTERM', () => {
-  void app.close().then(() => ledger.store.close()).then(() => process.exit(0));
+  void app
+    .close()
+    .then(() => ledger.store.close())
+    .then(() => process.exit(0));
 });

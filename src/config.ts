@@ -6,7 +6,10 @@ export const allRoles: readonly Role[] = roles;
 
 const tokenEntry = z
   .string()
-  .regex(/^(secretariat|auditor|reporter):[A-Za-z0-9._~+/=-]{16,256}$/, 'each entry must be role:token, a token of 16 or more characters');
+  .regex(
+    /^(secretariat|auditor|reporter):[A-Za-z0-9._~+/=-]{16,256}$/,
+    'each entry must be role:token, a token of 16 or more characters',
+  );
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -17,9 +20,18 @@ const configSchema = z.object({
   LEDGER_TOKENS: z
     .string()
     .optional()
-    .transform((s) => (s ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    )
     .pipe(z.array(tokenEntry)),
-  LEDGER_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LEDGER_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

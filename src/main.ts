@@ -49,7 +49,9 @@ export const serve = async (config: Config): Promise<void> => {
   if (ledger.generatedTokens) {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
     const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);
-    process.stdout.write(`\nGenerated API tokens (stored in ${ledger.generatedTokens.file}, shown only now):\n${lines.join('\n')}\n\n`);
+    process.stdout.write(
+      `\nGenerated API tokens (stored in ${ledger.generatedTokens.file}, shown only now):\n${lines.join('\n')}\n\n`,
+    );
   }
   let stopping = false;
   const stop = async (signal: string) => {

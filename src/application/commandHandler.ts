@@ -1,7 +1,13 @@
 import { eventCatalog, type EventMetadata, type LedgerEvent } from '../domain/events.js';
 import { toLedgerEvent } from '../domain/events.js';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.js';
-import type { AppendResult, EventStore, IdempotencyRecord, NewEvent, StoredResponse } from '../eventStore/eventStore.js';
+import type {
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  NewEvent,
+  StoredResponse,
+} from '../eventStore/eventStore.js';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
 import { eventIdFor } from './eventIds.js';
 import { StreamCache } from './streamCache.js';

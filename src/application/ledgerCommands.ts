@@ -44,10 +44,14 @@ export const memberDecider: Decider<MemberCommand, LedgerEvent & { type: 'Member
 };
 
 const accepted =
-  (status: number, ids: Record<string, string>) =>
-  (result: AppendResult, events: readonly LedgerEvent[]) => ({
+  (status: number, ids: Record<string, string>) => (result: AppendResult, events: readonly LedgerEvent[]) => ({
     status,
-    body: { ...ids, revision: result.nextExpectedRevision, position: result.position, events: events.map((e) => e.type) },
+    body: {
+      ...ids,
+      revision: result.nextExpectedRevision,
+      position: result.position,
+      events: events.map((e) => e.type),
+    },
   });
 
 /** Turns requests into decided commands: assigns the ids a client left out and looks up cross-stream facts. */
@@ -65,12 +69,20 @@ export class LedgerCommands implements CommandBus {
           memberDecider,
           request,
           context,
-          (result, events) => accepted(events.length > 0 ? 201 : 200, { memberId: request.data.memberId })(result, events),
+          (result, events) =>
+            accepted(events.length > 0 ? 201 : 200, { memberId: request.data.memberId })(result, events),
         );
       case 'ScheduleMeeting': {
         const meetingId = request.data.meetingId ?? this.newId();
-        const agenda = (request.data.agenda ?? []).map((item) => ({ itemId: item.itemId ?? this.newItemId(), title: item.title }));
-        const command: MeetingCommand = { type: 'ScheduleMeeting', meetingId, data: { ...request.data, meetingId, agenda } };
+        const agenda = (request.data.agenda ?? []).map((item) => ({
+          itemId: item.itemId ?? this.newItemId(),
+          title: item.title,
+        }));
+        const command: MeetingCommand = {
+          type: 'ScheduleMeeting',
+          meetingId,
+          data: { ...request.data, meetingId, agenda },
+        };
         return this.onMeeting(command, context, accepted(201, { meetingId }));
       }
       case 'AddAgendaItem': {

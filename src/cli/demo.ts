@@ -30,7 +30,8 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
         payload: step.body,
         headers: { authorization: `Bearer ${token}`, 'idempotency-key': `demo-2017-07/${step.key}` },
       });
-      if (response.statusCode >= 300) throw new Error(`Demo step ${step.key} failed: ${response.statusCode} ${response.body}`);
+      if (response.statusCode >= 300)
+        throw new Error(`Demo step ${step.key} failed: ${response.statusCode} ${response.body}`);
       if (response.headers['idempotent-replayed'] === 'true') replayed += 1;
       else appended += (response.json<{ events: string[] }>().events ?? []).length;
     }
@@ -41,7 +42,9 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
   const base = `http://${config.host}:${config.port}`;
   print(`Demo loaded into ${config.dataDir}: ${appended} events appended, ${replayed} steps already recorded earlier.`);
   print('');
-  print('Meetings: Berlin political directors (2016-11-17), ministerial (2017-03-22), four working groups (2017-07-11),');
+  print(
+    'Meetings: Berlin political directors (2016-11-17), ministerial (2017-03-22), four working groups (2017-07-11),',
+  );
   print('the 72-member plenary (2017-07-12) and the Small Group with its Lake Chad Basin session (2017-07-13).');
   print('');
   print('Look at them: start the server with `npm start`, then');

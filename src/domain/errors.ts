@@ -50,6 +50,8 @@ export class MeetingNotFound extends NotFound {
 
 export class MeetingNotOpen extends DomainRuleViolation {
   constructor(meetingId: string, status: string) {
-    super('meeting-not-open', `Meeting ${meetingId} is ${status}; it takes no further changes`, { meetingStatus: status });
+    super('meeting-not-open', `Meeting ${meetingId} is ${status}; it takes no further changes`, {
+      meetingStatus: status,
+    });
   }
 }

@@ -140,7 +140,9 @@ export class SqliteEventStore implements EventStore {
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      const failure = new StoreUnavailable('The event store could not commit; nothing was recorded', 1, { cause: error });
+      const failure = new StoreUnavailable('The event store could not commit; nothing was recorded', 1, {
+        cause: error,
+      });
       for (const pending of batch) pending.reject(failure);
       return;
     }
@@ -270,7 +272,12 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-const toIdempotencyRecord = (row: { scope: string; fingerprint: string; status: number; body: string }): IdempotencyRecord => ({
+const toIdempotencyRecord = (row: {
+  scope: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+}): IdempotencyRecord => ({
   scope: row.scope,
   fingerprint: row.fingerprint,
   status: row.status,

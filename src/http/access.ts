@@ -19,8 +19,7 @@ export const WRITERS: readonly Role[] = ['secretariat'];
 export const ALL_READERS: readonly Role[] = ['secretariat', 'auditor', 'reporter'];
 export const STREAM_READERS: readonly Role[] = ['secretariat', 'auditor'];
 
-const unauthorized = (detail: string) =>
-  new HttpProblem(401, 'unauthorized', 'Authentication required', detail);
+const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Authentication required', detail);
 
 /** Names the principal of a request, or throws 401 (no or unknown token) / 403 (role not allowed). */
 const authorize = (request: FastifyRequest, access: readonly Role[], tokens: TokenRegistry): Principal => {

@@ -48,7 +48,8 @@ export const commandContext = (request: FastifyRequest): CommandContext => {
   }
   const key = singleHeader(request, 'idempotency-key');
   if (key !== undefined) {
-    if (!IDEMPOTENCY_KEY.test(key)) throw badHeader('idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw badHeader('idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.url.split('?')[0]}\n${ifMatch ?? ''}\n${canonicalJson(request.body)}`)
       .digest('hex');

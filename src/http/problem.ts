@@ -35,13 +35,23 @@ const fastifyClientErrors: Record<string, { status: number; code: string; title:
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', title: 'The body is larger than the limit' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid-json', title: 'The body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-json', title: 'The body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-request', title: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'bad-request',
+    title: 'Content-Length does not match the body',
+  },
 };
 
 export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
   const instance = request.url.split('?')[0];
   if (error instanceof LedgerError) {
-    const problem = { type: problemType(error.code), title: error.title, status: error.status, detail: error.message, instance };
+    const problem = {
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance,
+    };
     return { ...problem, ...error.extensions, ...problem };
   }
   const fastifyError = error as Partial<FastifyError>;
@@ -60,7 +70,14 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
     };
   }
   const known = fastifyError.code ? fastifyClientErrors[fastifyError.code] : undefined;
-  if (known) return { type: problemType(known.code), title: known.title, status: known.status, detail: fastifyError.message, instance };
+  if (known)
+    return {
+      type: problemType(known.code),
+      title: known.title,
+      status: known.status,
+      detail: fastifyError.message,
+      instance,
+    };
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // A client error raised by fastify or a plugin: its message describes the request, not our internals.

@@ -41,7 +41,9 @@ const TOKEN_FILE = 'tokens.json';
  * Tokens for a first start with none configured: one per role, generated once into the data folder
  * (mode 0600). Returns the tokens and whether they were just created, so the caller prints them once.
  */
-export const ensureTokenFile = (dataDir: string): { tokens: { role: Role; token: string }[]; created: boolean; file: string } => {
+export const ensureTokenFile = (
+  dataDir: string,
+): { tokens: { role: Role; token: string }[]; created: boolean; file: string } => {
   const file = join(dataDir, TOKEN_FILE);
   if (existsSync(file)) {
     const tokens = JSON.parse(readFileSync(file, 'utf8')) as { role: Role; token: string }[];

@@ -64,7 +64,14 @@ describe('AddAgendaItem', () => {
 describe('InviteObserver', () => {
   it('invites the African Union to the Lake Chad Basin special session', () => {
     givenMeeting([meetingScheduled])
-      .when(invite({ observerId: 'african-union', name: 'African Union', kind: 'organization', session: 'lake-chad-basin' }))
+      .when(
+        invite({
+          observerId: 'african-union',
+          name: 'African Union',
+          kind: 'organization',
+          session: 'lake-chad-basin',
+        }),
+      )
       .then([africanUnionInvited]);
   });
 
@@ -77,18 +84,35 @@ describe('InviteObserver', () => {
   it('invites a state to the whole meeting, recording the absent session as null', () => {
     givenMeeting([meetingScheduled])
       .when(invite({ observerId: 'niger', name: 'Niger', kind: 'state' }))
-      .then([{ type: 'ObserverInvited', data: { meetingId, observerId: 'niger', name: 'Niger', kind: 'state', session: null } }]);
+      .then([
+        {
+          type: 'ObserverInvited',
+          data: { meetingId, observerId: 'niger', name: 'Niger', kind: 'state', session: null },
+        },
+      ]);
   });
 
   it('invites an observer to a session added to the agenda after scheduling', () => {
     givenMeeting([meetingScheduled, { type: 'AgendaItemAdded', data: { meetingId, ...stabilizationItem } }])
       .when(invite({ observerId: 'chad', name: 'Chad', kind: 'state', session: 'stabilization' }))
-      .then([{ type: 'ObserverInvited', data: { meetingId, observerId: 'chad', name: 'Chad', kind: 'state', session: 'stabilization' } }]);
+      .then([
+        {
+          type: 'ObserverInvited',
+          data: { meetingId, observerId: 'chad', name: 'Chad', kind: 'state', session: 'stabilization' },
+        },
+      ]);
   });
 
   it('changes nothing when the same observer is invited again', () => {
     givenMeeting([meetingScheduled, africanUnionInvited])
-      .when(invite({ observerId: 'african-union', name: 'African Union', kind: 'organization', session: 'lake-chad-basin' }))
+      .when(
+        invite({
+          observerId: 'african-union',
+          name: 'African Union',
+          kind: 'organization',
+          session: 'lake-chad-basin',
+        }),
+      )
       .thenNothingHappens();
   });
 

@@ -34,7 +34,9 @@ const raqqaOffensive: OutcomeData = {
 
 describe('RecordAttendance', () => {
   it('records an admitted member as present', () => {
-    givenMeeting([meetingScheduled]).when(attend('iraq', 'present', true)).then([attendance('iraq', 'member', 'present')]);
+    givenMeeting([meetingScheduled])
+      .when(attend('iraq', 'present', true))
+      .then([attendance('iraq', 'member', 'present')]);
   });
 
   it('records an invited observer as present', () => {
@@ -44,7 +46,9 @@ describe('RecordAttendance', () => {
   });
 
   it('records an admitted member as absent', () => {
-    givenMeeting([meetingScheduled]).when(attend('germany', 'absent', true)).then([attendance('germany', 'member', 'absent')]);
+    givenMeeting([meetingScheduled])
+      .when(attend('germany', 'absent', true))
+      .then([attendance('germany', 'member', 'absent')]);
   });
 
   it('rejects attendance from an observer who was never invited', () => {
@@ -54,11 +58,15 @@ describe('RecordAttendance', () => {
   });
 
   it('rejects attendance from a state that is neither admitted nor invited', () => {
-    givenMeeting([meetingScheduled]).when(attend('niger', 'present', false)).thenThrows(DomainRuleViolation, 'participant-not-eligible');
+    givenMeeting([meetingScheduled])
+      .when(attend('niger', 'present', false))
+      .thenThrows(DomainRuleViolation, 'participant-not-eligible');
   });
 
   it('refuses attendance on a cancelled meeting', () => {
-    givenMeeting([meetingScheduled, meetingCancelled]).when(attend('iraq', 'present', true)).thenThrows(MeetingNotOpen, 'meeting-not-open');
+    givenMeeting([meetingScheduled, meetingCancelled])
+      .when(attend('iraq', 'present', true))
+      .thenThrows(MeetingNotOpen, 'meeting-not-open');
   });
 
   it('accepts attendance recorded after the meeting was closed', () => {
@@ -68,11 +76,15 @@ describe('RecordAttendance', () => {
   });
 
   it('accepts attendance on a meeting that was rescheduled', () => {
-    givenMeeting([meetingScheduled, meetingRescheduled]).when(attend('iraq', 'present', true)).then([attendance('iraq', 'member', 'present')]);
+    givenMeeting([meetingScheduled, meetingRescheduled])
+      .when(attend('iraq', 'present', true))
+      .then([attendance('iraq', 'member', 'present')]);
   });
 
   it('changes nothing when the same status is recorded again', () => {
-    givenMeeting([meetingScheduled, attendance('iraq', 'member', 'present')]).when(attend('iraq', 'present', true)).thenNothingHappens();
+    givenMeeting([meetingScheduled, attendance('iraq', 'member', 'present')])
+      .when(attend('iraq', 'present', true))
+      .thenNothingHappens();
   });
 
   it('records a change of status for a participant already recorded', () => {

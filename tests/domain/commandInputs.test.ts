@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { commandInputs, limits } from '../../src/domain/meeting/commands.js';
 import { meetingId, mosulOutcomeId } from './smallGroupMeeting.js';
 
-const { ScheduleMeeting, RescheduleMeeting, CancelMeeting, AddAgendaItem, InviteObserver, RecordAttendance, RecordOutcome, CloseMeeting } =
-  commandInputs;
+const {
+  ScheduleMeeting,
+  RescheduleMeeting,
+  CancelMeeting,
+  AddAgendaItem,
+  InviteObserver,
+  RecordAttendance,
+  RecordOutcome,
+  CloseMeeting,
+} = commandInputs;
 
 const smallGroup = {
   meetingId,
@@ -13,7 +21,10 @@ const smallGroup = {
   endsAt: '2017-07-13T17:00:00-04:00',
   location: 'Washington, D.C.',
   host: 'Special Presidential Envoy Brett McGurk',
-  agenda: [{ itemId: 'lake-chad-basin', title: 'Special session on the ISIS threat in the Lake Chad Basin' }, { title: 'Raqqa' }],
+  agenda: [
+    { itemId: 'lake-chad-basin', title: 'Special session on the ISIS threat in the Lake Chad Basin' },
+    { title: 'Raqqa' },
+  ],
 };
 
 const mosul = {
@@ -26,7 +37,8 @@ const mosul = {
   occurredOn: '2017-07-05',
 };
 
-const agendaOf = (count: number) => Array.from({ length: count }, (_, i) => ({ title: `Working group report ${i + 1}` }));
+const agendaOf = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ title: `Working group report ${i + 1}` }));
 
 describe('ScheduleMeeting input', () => {
   it('accepts the Small Group meeting and normalises its times to UTC', () => {
@@ -57,7 +69,9 @@ describe('ScheduleMeeting input', () => {
   });
 
   it('accepts an end given in another offset when it is later in time', () => {
-    expect(ScheduleMeeting.parse({ ...smallGroup, endsAt: '2017-07-13T19:00:00+02:00' }).endsAt).toBe('2017-07-13T17:00:00.000Z');
+    expect(ScheduleMeeting.parse({ ...smallGroup, endsAt: '2017-07-13T19:00:00+02:00' }).endsAt).toBe(
+      '2017-07-13T17:00:00.000Z',
+    );
   });
 
   it('rejects an unknown field', () => {
@@ -65,11 +79,15 @@ describe('ScheduleMeeting input', () => {
   });
 
   it('rejects an unknown field in an agenda item', () => {
-    expect(ScheduleMeeting.safeParse({ ...smallGroup, agenda: [{ title: 'Mosul', owner: 'iraq' }] }).success).toBe(false);
+    expect(ScheduleMeeting.safeParse({ ...smallGroup, agenda: [{ title: 'Mosul', owner: 'iraq' }] }).success).toBe(
+      false,
+    );
   });
 
   it('rejects an agenda item id that is not a slug', () => {
-    expect(ScheduleMeeting.safeParse({ ...smallGroup, agenda: [{ itemId: 'Lake Chad', title: 'Lake Chad' }] }).success).toBe(false);
+    expect(
+      ScheduleMeeting.safeParse({ ...smallGroup, agenda: [{ itemId: 'Lake Chad', title: 'Lake Chad' }] }).success,
+    ).toBe(false);
   });
 
   it(`accepts ${limits.agendaItemsPerCommand} agenda items and rejects one more`, () => {
@@ -81,25 +99,33 @@ describe('ScheduleMeeting input', () => {
     expect(ScheduleMeeting.safeParse({ ...smallGroup, title: 'x'.repeat(301) }).success).toBe(false);
   });
 
-  it.each(['01bks3q5g0x7y8z9abcdefghjk', '01BKS3Q5G0X7Y8Z9ABCDEFGHJ', '81BKS3Q5G0X7Y8Z9ABCDEFGHJK', '01BKS3Q5G0X7Y8Z9ABCDEFGHJU'])(
-    'rejects the meeting id %j',
-    (id) => {
-      expect(ScheduleMeeting.safeParse({ ...smallGroup, meetingId: id }).success).toBe(false);
-    },
-  );
+  it.each([
+    '01bks3q5g0x7y8z9abcdefghjk',
+    '01BKS3Q5G0X7Y8Z9ABCDEFGHJ',
+    '81BKS3Q5G0X7Y8Z9ABCDEFGHJK',
+    '01BKS3Q5G0X7Y8Z9ABCDEFGHJU',
+  ])('rejects the meeting id %j', (id) => {
+    expect(ScheduleMeeting.safeParse({ ...smallGroup, meetingId: id }).success).toBe(false);
+  });
 
   it('rejects a start without an offset', () => {
-    expect(ScheduleMeeting.safeParse({ ...smallGroup, startsAt: '2017-07-13T09:00:00', endsAt: undefined }).success).toBe(false);
+    expect(
+      ScheduleMeeting.safeParse({ ...smallGroup, startsAt: '2017-07-13T09:00:00', endsAt: undefined }).success,
+    ).toBe(false);
   });
 });
 
 describe('RescheduleMeeting input', () => {
   it('accepts a new start alone and normalises it to UTC', () => {
-    expect(RescheduleMeeting.parse({ startsAt: '2017-07-13T10:00:00-04:00' })).toEqual({ startsAt: '2017-07-13T14:00:00.000Z' });
+    expect(RescheduleMeeting.parse({ startsAt: '2017-07-13T10:00:00-04:00' })).toEqual({
+      startsAt: '2017-07-13T14:00:00.000Z',
+    });
   });
 
   it('rejects a new end that is not after the new start', () => {
-    expect(RescheduleMeeting.safeParse({ startsAt: '2017-07-13T14:00:00Z', endsAt: '2017-07-13T10:00:00-04:00' }).success).toBe(false);
+    expect(
+      RescheduleMeeting.safeParse({ startsAt: '2017-07-13T14:00:00Z', endsAt: '2017-07-13T10:00:00-04:00' }).success,
+    ).toBe(false);
   });
 
   it('rejects an unknown field', () => {
@@ -131,7 +157,12 @@ describe('AddAgendaItem input', () => {
 });
 
 describe('InviteObserver input', () => {
-  const africanUnion = { observerId: 'african-union', name: 'African Union', kind: 'organization', session: 'lake-chad-basin' };
+  const africanUnion = {
+    observerId: 'african-union',
+    name: 'African Union',
+    kind: 'organization',
+    session: 'lake-chad-basin',
+  };
 
   it('accepts the African Union invited to the Lake Chad Basin session', () => {
     expect(InviteObserver.parse(africanUnion)).toEqual(africanUnion);
@@ -158,7 +189,9 @@ describe('RecordAttendance input', () => {
   });
 
   it('does not let the client claim that the participant is an admitted member', () => {
-    expect(RecordAttendance.safeParse({ participantId: 'niger', status: 'present', memberAdmitted: true }).success).toBe(false);
+    expect(
+      RecordAttendance.safeParse({ participantId: 'niger', status: 'present', memberAdmitted: true }).success,
+    ).toBe(false);
   });
 });
 
@@ -201,9 +234,12 @@ describe('RecordOutcome input', () => {
   });
 
   // calendarDate's refine runs even after z.iso.date() has failed: it must not throw on a non-date.
-  it.each(['2017-7-5', '05/07/2017', '2017-13-01', ''])('rejects the malformed date %j as invalid rather than throwing', (occurredOn) => {
-    expect(RecordOutcome.safeParse({ ...mosul, occurredOn }).success).toBe(false);
-  });
+  it.each(['2017-7-5', '05/07/2017', '2017-13-01', ''])(
+    'rejects the malformed date %j as invalid rather than throwing',
+    (occurredOn) => {
+      expect(RecordOutcome.safeParse({ ...mosul, occurredOn }).success).toBe(false);
+    },
+  );
 });
 
 describe('CloseMeeting input', () => {

@@ -69,7 +69,12 @@ describe('evolveMeeting', () => {
       agenda: [campaignItem, lakeChadItem, stabilizationItem],
       observers: [
         { observerId: 'african-union', name: 'African Union', kind: 'organization', session: 'lake-chad-basin' },
-        { observerId: 'mnjtf', name: 'Multi National Joint Task Force (MNJTF)', kind: 'organization', session: 'lake-chad-basin' },
+        {
+          observerId: 'mnjtf',
+          name: 'Multi National Joint Task Force (MNJTF)',
+          kind: 'organization',
+          session: 'lake-chad-basin',
+        },
       ],
       attendance: [
         { participantId: 'african-union', role: 'observer', status: 'present' },

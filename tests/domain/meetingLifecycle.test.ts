@@ -15,7 +15,9 @@ import {
   mosulOutcomeId,
 } from './smallGroupMeeting.js';
 
-const schedule = (data: Partial<Extract<MeetingCommand, { type: 'ScheduleMeeting' }>['data']> = {}): MeetingCommand => ({
+const schedule = (
+  data: Partial<Extract<MeetingCommand, { type: 'ScheduleMeeting' }>['data']> = {},
+): MeetingCommand => ({
   type: 'ScheduleMeeting',
   meetingId,
   data: { ...meetingScheduled.data, endsAt: undefined, host: undefined, agenda: [], ...data },
@@ -27,21 +29,36 @@ const reschedule = (startsAt: string, endsAt?: string, reason?: string): Meeting
   data: { startsAt, ...(endsAt !== undefined && { endsAt }), ...(reason !== undefined && { reason }) },
 });
 
-const cancel: MeetingCommand = { type: 'CancelMeeting', meetingId, data: { reason: 'Folded into the ministerial plenary' } };
+const cancel: MeetingCommand = {
+  type: 'CancelMeeting',
+  meetingId,
+  data: { reason: 'Folded into the ministerial plenary' },
+};
 const close: MeetingCommand = { type: 'CloseMeeting', meetingId, data: {} };
 
 /** Every command that changes an open meeting; none of them may touch a cancelled or closed one. */
 const changes: [string, MeetingCommand][] = [
   ['RescheduleMeeting', reschedule('2017-07-14T13:00:00.000Z')],
   ['CancelMeeting', cancel],
-  ['AddAgendaItem', { type: 'AddAgendaItem', meetingId, data: { itemId: 'counter-finance', title: 'Counter Finance' } }],
+  [
+    'AddAgendaItem',
+    { type: 'AddAgendaItem', meetingId, data: { itemId: 'counter-finance', title: 'Counter Finance' } },
+  ],
   [
     'InviteObserver',
-    { type: 'InviteObserver', meetingId, data: { observerId: 'african-union', name: 'African Union', kind: 'organization' } },
+    {
+      type: 'InviteObserver',
+      meetingId,
+      data: { observerId: 'african-union', name: 'African Union', kind: 'organization' },
+    },
   ],
   [
     'RecordOutcome',
-    { type: 'RecordOutcome', meetingId, data: { outcomeId: mosulOutcomeId, kind: 'milestone', summary: 'Mosul liberated' } },
+    {
+      type: 'RecordOutcome',
+      meetingId,
+      data: { outcomeId: mosulOutcomeId, kind: 'milestone', summary: 'Mosul liberated' },
+    },
   ],
   ['CloseMeeting', close],
 ];
@@ -76,12 +93,16 @@ describe('ScheduleMeeting', () => {
   });
 
   it('refuses to schedule again a meeting that was cancelled', () => {
-    givenMeeting([meetingScheduled, meetingCancelled]).when(schedule()).thenThrows(DomainRuleViolation, 'meeting-already-scheduled');
+    givenMeeting([meetingScheduled, meetingCancelled])
+      .when(schedule())
+      .thenThrows(DomainRuleViolation, 'meeting-already-scheduled');
   });
 
   it('refuses an agenda that names the same item id twice', () => {
     const twice = [lakeChadItem, { itemId: 'lake-chad-basin', title: 'West Africa' }];
-    givenMeeting([]).when(schedule({ agenda: twice })).thenThrows(DomainRuleViolation, 'duplicate-agenda-item');
+    givenMeeting([])
+      .when(schedule({ agenda: twice }))
+      .thenThrows(DomainRuleViolation, 'duplicate-agenda-item');
   });
 });
 
@@ -169,9 +190,12 @@ describe('CloseMeeting', () => {
 });
 
 describe('a meeting that was never scheduled', () => {
-  it.each([...changes, ['RecordAttendance', attend] as [string, MeetingCommand]])('refuses %s as not found', (_name, command) => {
-    givenMeeting([]).when(command).thenThrows(MeetingNotFound, 'meeting-not-found');
-  });
+  it.each([...changes, ['RecordAttendance', attend] as [string, MeetingCommand]])(
+    'refuses %s as not found',
+    (_name, command) => {
+      givenMeeting([]).when(command).thenThrows(MeetingNotFound, 'meeting-not-found');
+    },
+  );
 });
 
 describe('a meeting that is no longer open', () => {

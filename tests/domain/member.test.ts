@@ -4,8 +4,14 @@ import type { MemberCommand } from '../../src/domain/member/commands.js';
 import type { MemberEvent } from '../../src/domain/member/events.js';
 import { givenMember } from './smallGroupMeeting.js';
 
-const admitIraq: MemberCommand = { type: 'AdmitMember', data: { memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' } };
-const iraqAdmitted: MemberEvent = { type: 'MemberAdmitted', data: { memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' } };
+const admitIraq: MemberCommand = {
+  type: 'AdmitMember',
+  data: { memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' },
+};
+const iraqAdmitted: MemberEvent = {
+  type: 'MemberAdmitted',
+  data: { memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' },
+};
 
 describe('AdmitMember', () => {
   it('admits a state to the Coalition', () => {
@@ -29,7 +35,12 @@ describe('AdmitMember', () => {
   });
 
   it('folds the admission into an admitted member', () => {
-    expect(givenMember([iraqAdmitted]).state).toEqual({ status: 'admitted', memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' });
+    expect(givenMember([iraqAdmitted]).state).toEqual({
+      status: 'admitted',
+      memberId: 'iraq',
+      name: 'Republic of Iraq',
+      kind: 'state',
+    });
   });
 });
 

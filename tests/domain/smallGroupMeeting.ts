@@ -12,7 +12,10 @@ export const meetingId = '01BKS3Q5G0X7Y8Z9ABCDEFGHJK';
 export const mosulOutcomeId = '01BKS3Q5G1A2B3C4D5E6F7G8H9';
 export const raqqaOutcomeId = '01BKS3Q5G2A2B3C4D5E6F7G8H9';
 
-export const campaignItem = { itemId: 'campaign-priorities', title: 'Priorities to build on the progress in Mosul and Raqqa' };
+export const campaignItem = {
+  itemId: 'campaign-priorities',
+  title: 'Priorities to build on the progress in Mosul and Raqqa',
+};
 export const lakeChadItem = {
   itemId: 'lake-chad-basin',
   title: 'Special session: the ISIS threat in the Lake Chad Basin region in West Africa',
@@ -54,7 +57,13 @@ export const meetingClosed: MeetingEventOf<'MeetingClosed'> = { type: 'MeetingCl
 
 export const africanUnionInvited: MeetingEventOf<'ObserverInvited'> = {
   type: 'ObserverInvited',
-  data: { meetingId, observerId: 'african-union', name: 'African Union', kind: 'organization', session: 'lake-chad-basin' },
+  data: {
+    meetingId,
+    observerId: 'african-union',
+    name: 'African Union',
+    kind: 'organization',
+    session: 'lake-chad-basin',
+  },
 };
 
 export const mnjtfInvited: MeetingEventOf<'ObserverInvited'> = {

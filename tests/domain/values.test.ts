@@ -1,19 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { calendarDate, forumSlug, instant, slug, text, ulidString } from '../../src/domain/shared/values.js';
 
-const accepts = (schema: { safeParse: (v: unknown) => { success: boolean } }, value: unknown) => schema.safeParse(value).success;
+const accepts = (schema: { safeParse: (v: unknown) => { success: boolean } }, value: unknown) =>
+  schema.safeParse(value).success;
 
 describe('slug', () => {
   it.each(['african-union', 'lake-chad-basin', 'mnjtf', 'g7', '2017-ministerial'])('accepts %j', (value) => {
     expect(accepts(slug, value)).toBe(true);
   });
 
-  it.each(['African-Union', 'african union', 'african_union', '-mnjtf', 'mnjtf-', 'lake--chad', 'mosul/raqqa', 'çad', ''])(
-    'rejects %j',
-    (value) => {
-      expect(accepts(slug, value)).toBe(false);
-    },
-  );
+  it.each([
+    'African-Union',
+    'african union',
+    'african_union',
+    '-mnjtf',
+    'mnjtf-',
+    'lake--chad',
+    'mosul/raqqa',
+    'çad',
+    '',
+  ])('rejects %j', (value) => {
+    expect(accepts(slug, value)).toBe(false);
+  });
 
   it('rejects a slug longer than 64 characters', () => {
     expect(accepts(slug, 'a'.repeat(64))).toBe(true);
@@ -29,9 +37,12 @@ describe('forumSlug', () => {
     },
   );
 
-  it.each(['working-group/counter-finance/iraq', 'working-group/', '/plenary', 'Small-Group', 'working group'])('rejects %j', (value) => {
-    expect(accepts(forumSlug, value)).toBe(false);
-  });
+  it.each(['working-group/counter-finance/iraq', 'working-group/', '/plenary', 'Small-Group', 'working group'])(
+    'rejects %j',
+    (value) => {
+      expect(accepts(forumSlug, value)).toBe(false);
+    },
+  );
 });
 
 describe('ulidString', () => {

@@ -70,7 +70,10 @@ type AgendaItem = { itemId: string; title: string };
 
 /** Commands as `decide` sees them: every id assigned, every cross-stream fact looked up. */
 export type MeetingCommand = { meetingId: string } & (
-  | { type: 'ScheduleMeeting'; data: Omit<Input<'ScheduleMeeting'>, 'meetingId' | 'agenda'> & { meetingId: string; agenda: AgendaItem[] } }
+  | {
+      type: 'ScheduleMeeting';
+      data: Omit<Input<'ScheduleMeeting'>, 'meetingId' | 'agenda'> & { meetingId: string; agenda: AgendaItem[] };
+    }
   | { type: 'RescheduleMeeting'; data: Input<'RescheduleMeeting'> }
   | { type: 'CancelMeeting'; data: Input<'CancelMeeting'> }
   | { type: 'AddAgendaItem'; data: AgendaItem }

@@ -6,7 +6,8 @@ import type { Meeting, ScheduledMeeting } from './meeting.js';
 
 const open = (state: Meeting, meetingId: string): ScheduledMeeting => {
   if (state.status === 'none') throw new MeetingNotFound(meetingId);
-  if (state.status === 'cancelled' || state.status === 'closed') throw new MeetingNotOpen(state.meetingId, state.status);
+  if (state.status === 'cancelled' || state.status === 'closed')
+    throw new MeetingNotOpen(state.meetingId, state.status);
   return state;
 };
 
@@ -84,7 +85,12 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
       if (meeting.observers.some((o) => o.observerId === command.data.observerId)) return [];
       const { observerId, name, kind, session } = command.data;
       if (session !== undefined) requireAgendaItem(meeting, session, 'session');
-      return [{ type: 'ObserverInvited', data: { meetingId: meeting.meetingId, observerId, name, kind, session: session ?? null } }];
+      return [
+        {
+          type: 'ObserverInvited',
+          data: { meetingId: meeting.meetingId, observerId, name, kind, session: session ?? null },
+        },
+      ];
     }
     case 'RecordAttendance': {
       if (state.status === 'none') throw new MeetingNotFound(command.meetingId);

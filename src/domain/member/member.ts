@@ -2,8 +2,7 @@ import type { MemberCommand } from './commands.js';
 import type { MemberEvent } from './events.js';
 
 export type Member =
-  | { status: 'none' }
-  | { status: 'admitted'; memberId: string; name: string; kind: 'state' | 'organization' };
+  { status: 'none' } | { status: 'admitted'; memberId: string; name: string; kind: 'state' | 'organization' };
 
 export const initialMember = (): Member => ({ status: 'none' });
 

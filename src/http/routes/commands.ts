@@ -15,7 +15,10 @@ export const commandAccepted = z.object({
   itemId: z.string().optional(),
   outcomeId: z.string().optional(),
   revision: z.number().int().describe('The stream revision after the command; also sent as ETag'),
-  position: z.number().int().describe('The global position of the stream\'s last event; use as minPosition to read your write'),
+  position: z
+    .number()
+    .int()
+    .describe("The global position of the stream's last event; use as minPosition to read your write"),
   events: z.array(z.string()).describe('Types of the events appended; empty when the command changed nothing'),
 });
 
@@ -43,7 +46,10 @@ const execute = (bus: CommandBus, request: FastifyRequest, command: CommandReque
   bus.execute(command, commandContext(request));
 
 const commandHeaders = z.object({
-  'idempotency-key': z.string().optional().describe('Retry safely: the first response is returned again, nothing appended twice'),
+  'idempotency-key': z
+    .string()
+    .optional()
+    .describe('Retry safely: the first response is returned again, nothing appended twice'),
   'if-match': z.string().optional().describe('"<revision>" from an ETag: fail with 412 if the meeting has moved on'),
 });
 
@@ -55,14 +61,33 @@ export const commandRoutes =
 
     app.post(
       '/v1/members',
-      { config: { access: WRITERS }, schema: { tags: ['commands'], summary: 'Admit a coalition member', body: admitMemberInput, headers: commandHeaders, response: responses } },
+      {
+        config: { access: WRITERS },
+        schema: {
+          tags: ['commands'],
+          summary: 'Admit a coalition member',
+          body: admitMemberInput,
+          headers: commandHeaders,
+          response: responses,
+        },
+      },
       async (request, reply) => send(reply, await execute(bus, request, { type: 'AdmitMember', data: request.body })),
     );
 
     app.post(
       '/v1/meetings',
-      { config: { access: WRITERS }, schema: { tags: ['commands'], summary: 'Schedule a meeting', body: commandInputs.ScheduleMeeting, headers: commandHeaders, response: responses } },
-      async (request, reply) => send(reply, await execute(bus, request, { type: 'ScheduleMeeting', data: request.body })),
+      {
+        config: { access: WRITERS },
+        schema: {
+          tags: ['commands'],
+          summary: 'Schedule a meeting',
+          body: commandInputs.ScheduleMeeting,
+          headers: commandHeaders,
+          response: responses,
+        },
+      },
+      async (request, reply) =>
+        send(reply, await execute(bus, request, { type: 'ScheduleMeeting', data: request.body })),
     );
 
     for (const [path, type, summary] of meetingCommands) {
@@ -70,10 +95,20 @@ export const commandRoutes =
         `/v1/meetings/:id/${path}`,
         {
           config: { access: WRITERS },
-          schema: { tags: ['commands'], summary, params: meetingParams, body: commandInputs[type], headers: commandHeaders, response: responses },
+          schema: {
+            tags: ['commands'],
+            summary,
+            params: meetingParams,
+            body: commandInputs[type],
+            headers: commandHeaders,
+            response: responses,
+          },
         },
         async (request, reply) =>
-          send(reply, await execute(bus, request, { type, meetingId: request.params.id, data: request.body } as CommandRequest)),
+          send(
+            reply,
+            await execute(bus, request, { type, meetingId: request.params.id, data: request.body } as CommandRequest),
+          ),
       );
     }
   };

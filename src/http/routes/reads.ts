@@ -22,7 +22,13 @@ const publicEvent = (e: RecordedEvent) => ({
 const meetingParams = z.strictObject({ id: ulidString });
 
 const eventsQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('Return events after this position'),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(0)
+    .describe('Return events after this position'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -32,7 +38,10 @@ export const readRoutes =
   async (app) => {
     app.get(
       '/v1/meetings/:id',
-      { config: { access: STREAM_READERS }, schema: { tags: ['meetings'], summary: 'A meeting as its stream tells it now', params: meetingParams } },
+      {
+        config: { access: STREAM_READERS },
+        schema: { tags: ['meetings'], summary: 'A meeting as its stream tells it now', params: meetingParams },
+      },
       async (request, reply) => {
         const { meeting, revision } = await loadMeeting(handler, request.params.id);
         const etag = `"${revision}"`;
@@ -44,7 +53,10 @@ export const readRoutes =
 
     app.get(
       '/v1/meetings/:id/events',
-      { config: { access: STREAM_READERS }, schema: { tags: ['meetings'], summary: 'Every event of one meeting, in order', params: meetingParams } },
+      {
+        config: { access: STREAM_READERS },
+        schema: { tags: ['meetings'], summary: 'Every event of one meeting, in order', params: meetingParams },
+      },
       async (request) => {
         const events = await store.readStream(meetingStream(request.params.id));
         if (events.length === 0) throw new MeetingNotFound(request.params.id);
@@ -54,7 +66,14 @@ export const readRoutes =
 
     app.get(
       '/v1/events',
-      { config: { access: ALL_READERS }, schema: { tags: ['events'], summary: 'The whole log in position order, a page at a time', querystring: eventsQuery } },
+      {
+        config: { access: ALL_READERS },
+        schema: {
+          tags: ['events'],
+          summary: 'The whole log in position order, a page at a time',
+          querystring: eventsQuery,
+        },
+      },
       async (request) => {
         const { after, limit } = request.query;
         const page = await store.readAll({ after, maxCount: limit + 1 });
@@ -68,11 +87,19 @@ export const readRoutes =
 export const healthRoutes =
   (store: EventStore): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
-      status: 'ok',
-    }));
-    app.get('/readyz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The store answers' } }, async () => {
-      await store.ping();
-      return { status: 'ready' };
-    });
+    app.get(
+      '/healthz',
+      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } },
+      async () => ({
+        status: 'ok',
+      }),
+    );
+    app.get(
+      '/readyz',
+      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The store answers' } },
+      async () => {
+        await store.ping();
+        return { status: 'ready' };
+      },
+    );
   };
