@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+type Server = { child: ChildProcess; baseUrl: string; output: string[] };
+
+/** Starts `src/main.ts` the way `npm start` does, on port 0, and waits (bounded) for it to listen. */
+const startServer = async (dataDir: string): Promise<Server> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, LEDGER_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', LEDGER_TOKENS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return { child, baseUrl, output };
+};
+
+const stop = (server: Server, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<number | null>((resolve) => {
+    server.child.once('exit', (code) => resolve(code));
+    server.child.kill(signal);
+  });
+
+describe('the server as npm start runs it', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('generates tokens once, keeps commands across a graceful restart, and never logs a token', async () => {
+    const first = await startServer(dataDir);
+    const printed = first.output.join('\n');
+    const token = /secretariat\s+(\S{20,})/.exec(printed)?.[1];
+    expect(token, printed).toBeDefined();
+    expect(statSync(join(dataDir, 'tokens.json')).mode & 0o777).toBe(0o600);
+
+    expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(200);
+    const scheduled = await fetch(`${first.baseUrl}/v1/meetings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Full Coalition meeting (72 members)',
+        forum: 'plenary',
+        startsAt: '2017-07-12T09:00:00-04:00',
+        location: 'Washington, D.C.',
+      }),
+    });
+    expect(scheduled.status).toBe(201);
+    const { meetingId } = (await scheduled.json()) as { meetingId: string };
+    expect(await stop(first)).toBe(0);
+    const logLines = first.output.filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(3);
+    for (const line of logLines) expect(line).not.toContain(token);
+
+    const second = await startServer(dataDir);
+    expect(second.output.join('\n')).not.toContain('Generated API tokens');
+    const meeting = await fetch(`${second.baseUrl}/v1/meetings/${meetingId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(meeting.status).toBe(200);
+    expect(await meeting.json()).toMatchObject({ meetingId, forum: 'plenary', status: 'scheduled', revision: 0 });
+    expect(await stop(second)).toBe(0);
+  });
+});
