@@ -65,7 +65,8 @@ export const serve = async (config: Config): Promise<void> => {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
+  process.stdout.write(`meeting-ledger listening on ${address} (store: ${config.store}, data: ${config.dataDir})\n`);
 };
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -1,40 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-
-type Server = { child: ChildProcess; baseUrl: string; output: string[] };
-
-/** Starts `src/main.ts` the way `npm start` does, on port 0, and waits (bounded) for it to listen. */
-const startServer = async (dataDir: string): Promise<Server> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, LEDGER_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', LEDGER_TOKENS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
-    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, baseUrl, output };
-};
-
-const stop = (server: Server, signal: NodeJS.Signals = 'SIGTERM') =>
-  new Promise<number | null>((resolve) => {
-    server.child.once('exit', (code) => resolve(code));
-    server.child.kill(signal);
-  });
+import { startServer, stop } from './serverProcess.js';
 
 describe('the server as npm start runs it', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));

@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, stop, type Server } from './serverProcess.js';
+
+const TOKEN = 'crash-test-secretariat-token-0123';
+const env = { LEDGER_TOKENS: `secretariat:${TOKEN}`, LOG_LEVEL: 'warn' };
+const MEETINGS = ['01BMVE5040CRASH00000000001', '01BMVE5040CRASH00000000002', '01BMVE5040CRASH00000000003'];
+
+type Sent = { key: string; url: string; body: unknown };
+type Acknowledged = Sent & { status: number; response: { revision: number; position: number; outcomeId?: string } };
+
+const post = (baseUrl: string, { key, url, body }: Sent) =>
+  fetch(`${baseUrl}${url}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+
+const outcome = (cycle: number, i: number): Sent => ({
+  key: `crash-${cycle}-${i}`,
+  url: `/v1/meetings/${MEETINGS[i % MEETINGS.length]}/outcomes`,
+  body: {
+    kind: 'assessment',
+    summary: `Mosul assessment ${cycle}.${i}`,
+    theatre: 'mosul',
+    stage: 'verge-of-liberation',
+  },
+});
+
+/** Sends commands 40 at a time until the server dies; returns those it acknowledged and all it sent. */
+const loadUntilKilled = async (server: Server, cycle: number, killAfterMs: number) => {
+  const acknowledged: Acknowledged[] = [];
+  const sent: Sent[] = [];
+  const killer = setTimeout(() => server.child.kill('SIGKILL'), killAfterMs);
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  let i = 0;
+  let alive = true;
+  void exited.then(() => (alive = false));
+  while (alive && i < 4000) {
+    const batch = Array.from({ length: 40 }, () => outcome(cycle, i++));
+    sent.push(...batch);
+    await Promise.all(
+      batch.map(async (command) => {
+        try {
+          const response = await post(server.baseUrl, command);
+          if (response.status < 300)
+            acknowledged.push({
+              ...command,
+              status: response.status,
+              response: (await response.json()) as Acknowledged['response'],
+            });
+        } catch {
+          // the connection died with the process: not acknowledged
+        }
+      }),
+    );
+  }
+  clearTimeout(killer);
+  await exited;
+  return { acknowledged, sent };
+};
+
+describe('a SIGKILL at any moment', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('loses no acknowledged command, duplicates none and leaves no half-written trace', async () => {
+    const setup = await startServer(dataDir, env);
+    for (const meetingId of MEETINGS) {
+      const response = await post(setup.baseUrl, {
+        key: `schedule-${meetingId}`,
+        url: '/v1/meetings',
+        body: {
+          meetingId,
+          title: 'Coalition Small Group',
+          forum: 'small-group',
+          startsAt: '2017-07-13T09:00:00-04:00',
+          location: 'Washington, D.C.',
+        },
+      });
+      expect(response.status).toBe(201);
+    }
+    await stop(setup);
+
+    const acknowledged: Acknowledged[] = [];
+    const sent: Sent[] = [];
+    for (let cycle = 0; cycle < 3; cycle += 1) {
+      const server = await startServer(dataDir, env);
+      const result = await loadUntilKilled(server, cycle, 150 + Math.floor(Math.random() * 400));
+      acknowledged.push(...result.acknowledged);
+      sent.push(...result.sent);
+    }
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const server = await startServer(dataDir, env);
+    try {
+      const events: {
+        streamId: string;
+        revision: number;
+        position: number;
+        type: string;
+        data: { outcomeId?: string };
+      }[] = [];
+      for (let after = 0; ;) {
+        const page = (await (
+          await fetch(`${server.baseUrl}/v1/events?after=${after}&limit=1000`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+          })
+        ).json()) as { events: typeof events; next: number | null };
+        events.push(...page.events);
+        if (page.next === null) break;
+        after = page.next;
+      }
+      const outcomes = events.filter((e) => e.type === 'OutcomeRecorded').map((e) => e.data.outcomeId);
+      // every acknowledged command's event is there exactly once, where its response said
+      for (const ack of acknowledged) {
+        expect(outcomes.filter((id) => id === ack.response.outcomeId)).toHaveLength(1);
+        expect(events.find((e) => e.position === ack.response.position)?.data.outcomeId).toBe(ack.response.outcomeId);
+      }
+      // no outcome was recorded twice, and every stream's revisions are dense
+      expect(new Set(outcomes).size).toBe(outcomes.length);
+      for (const meetingId of MEETINGS) {
+        const revisions = events.filter((e) => e.streamId === `meeting-${meetingId}`).map((e) => e.revision);
+        expect(revisions).toEqual(revisions.map((_, index) => index));
+      }
+      // a retry of an acknowledged command gets its original answer and appends nothing
+      for (const ack of acknowledged.slice(0, 50)) {
+        const retry = await post(server.baseUrl, ack);
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+        expect(await retry.json()).toEqual(ack.response);
+      }
+      // an unacknowledged command either committed whole (events and key together) or left nothing
+      const acknowledgedKeys = new Set(acknowledged.map((a) => a.key));
+      const before = events.length;
+      let newlyAppended = 0;
+      for (const command of sent.filter((s) => !acknowledgedKeys.has(s.key)).slice(0, 100)) {
+        const retry = await post(server.baseUrl, command);
+        expect(retry.status).toBe(200);
+        const replayed = retry.headers.get('idempotent-replayed') === 'true';
+        const { outcomeId } = (await retry.json()) as { outcomeId: string };
+        expect(outcomes.includes(outcomeId)).toBe(replayed);
+        if (!replayed) newlyAppended += 1;
+      }
+      const after = (await (
+        await fetch(`${server.baseUrl}/v1/events?after=0&limit=1000`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json()) as {
+        events: unknown[];
+        next: number | null;
+      };
+      if (after.next === null) expect(after.events.length).toBe(before + newlyAppended);
+    } finally {
+      await stop(server);
+    }
+  }, 120_000);
+});

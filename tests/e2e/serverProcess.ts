@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export type Server = { child: ChildProcess; baseUrl: string; output: string[] };
+
+/** Starts `src/main.ts` the way `npm start` does, on port 0, and waits (bounded) for it to listen. */
+export const startServer = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, LEDGER_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', LEDGER_TOKENS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const match = /^meeting-ledger listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return { child, baseUrl, output };
+};
+
+export const stop = (server: Server, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<number | null>((resolve) => {
+    server.child.once('exit', (code) => resolve(code));
+    server.child.kill(signal);
+  });
