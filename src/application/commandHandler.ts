@@ -11,6 +11,7 @@ import type {
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
 import { eventIdFor } from './eventIds.js';
 import { StreamCache } from './streamCache.js';
+import { StreamLocks } from './streamLocks.js';
 
 /** Everything about a command that comes from the edge rather than from its body. */
 export type CommandContext = {
@@ -44,6 +45,7 @@ const MAX_ATTEMPTS = 5;
  */
 export class CommandHandler {
   private readonly folded: StreamCache;
+  private readonly locks = new StreamLocks();
 
   constructor(
     private readonly store: EventStore,
@@ -52,7 +54,17 @@ export class CommandHandler {
     this.folded = new StreamCache(options.cachedStreams ?? 10_000);
   }
 
-  async handle<C, E extends LedgerEvent, S>(
+  handle<C, E extends LedgerEvent, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+    context: CommandContext,
+    describe: Describe,
+  ): Promise<CommandOutcome> {
+    return this.locks.run(streamId, () => this.decideAndAppend(streamId, decider, command, context, describe));
+  }
+
+  private async decideAndAppend<C, E extends LedgerEvent, S>(
     streamId: string,
     decider: Decider<C, E, S>,
     command: C,

@@ -248,9 +248,10 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Answers only if the log itself can be read, not merely the file opened. */
   ping(): Promise<void> {
     return this.guard(() => {
-      this.db.prepare('SELECT 1').get();
+      this.statements.head.get();
     });
   }
 

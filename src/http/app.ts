@@ -8,7 +8,8 @@ import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { registerAccessControl } from './access.js';
-import { registerProblemHandlers } from './problem.js';
+import { registerJsonBodies } from './bodyParsing.js';
+import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { commandRoutes } from './routes/commands.js';
 import { healthRoutes, readRoutes } from './routes/reads.js';
 import type { TokenRegistry } from './tokens.js';
@@ -41,17 +42,14 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    // Errors the router raises before any hook (a malformed escape, an over-long id) are problems too.
+    frameworkErrors: (error, request, reply) => void sendProblem(reply, toProblem(error, request)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Only JSON is accepted; fastify would otherwise parse text/plain into a string.
-  app.removeContentTypeParser('text/plain');
+  registerJsonBodies(app);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
-  });
-  // A command with no body (POST /close) is the same as one with an empty object.
-  app.addHook('preValidation', async (request) => {
-    if (request.method === 'POST' && request.body === undefined) request.body = {};
   });
   registerProblemHandlers(app);
   await app.register(swagger, {

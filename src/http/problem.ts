@@ -42,8 +42,12 @@ const fastifyClientErrors: Record<string, { status: number; code: string; title:
   },
 };
 
+const MAX_INSTANCE_LENGTH = 256;
+
 export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
-  const instance = request.url.split('?')[0];
+  // A hostile path is not echoed back whole.
+  const path = request.url.split('?')[0] ?? '';
+  const instance = path.length <= MAX_INSTANCE_LENGTH ? path : undefined;
   if (error instanceof LedgerError) {
     const problem = {
       type: problemType(error.code),
@@ -102,15 +106,13 @@ export const registerProblemHandlers = (app: FastifyInstance): void => {
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
     if (error instanceof StoreUnavailable) void reply.header('Retry-After', String(error.retryAfterSeconds));
+    if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
-      type: problemType('not-found'),
-      title: 'Not found',
-      status: 404,
-      detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-      instance: request.url.split('?')[0],
-    }),
+    sendProblem(
+      reply,
+      toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} here`), request),
+    ),
   );
 };

@@ -21,6 +21,14 @@ const publicEvent = (e: RecordedEvent) => ({
 
 const meetingParams = z.strictObject({ id: ulidString });
 
+/** RFC 9110 If-None-Match: `*` or a list of tags, compared weakly. */
+const matchesIfNoneMatch = (header: string | undefined, etag: string): boolean =>
+  header !== undefined &&
+  header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
+
 const eventsQuery = z.strictObject({
   after: z.coerce
     .number()
@@ -46,7 +54,7 @@ export const readRoutes =
         const { meeting, revision } = await loadMeeting(handler, request.params.id);
         const etag = `"${revision}"`;
         void reply.header('ETag', etag);
-        if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+        if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
         return { ...meeting, revision };
       },
     );

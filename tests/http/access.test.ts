@@ -1,0 +1,185 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../src/config.js';
+import { expectProblem, members, observers, outcomes, post, schedule, smallGroup, watchLog } from './fixtures.js';
+import { startTestApp, tokens } from './testApp.js';
+
+type Route = { method: string; path: string };
+type Rule = 'public' | 'writers' | 'streamReaders' | 'allReaders';
+
+/** Every method and path the app serves, read from its router (the one list nothing can hide from). */
+const servedRoutes = (app: FastifyInstance): Route[] => {
+  const routes: Route[] = [];
+  const prefixes: string[] = [];
+  for (const line of app
+    .printRoutes({ commonPrefix: false })
+    .split('\n')
+    .filter((l) => l.trim() !== '')) {
+    const match = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) throw new Error(`Cannot read the route line ${JSON.stringify(line)}`);
+    const depth = (match[1] ?? '').length / 4;
+    const path = (prefixes[depth - 1] ?? '') + (match[2] ?? '');
+    prefixes[depth] = path;
+    prefixes.length = depth + 1;
+    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, path });
+  }
+  return routes;
+};
+
+/** The operations the OpenAPI document lists, in the router's spelling (`:id`). */
+const documentedRoutes = (app: FastifyInstance): Route[] =>
+  Object.entries(app.swagger().paths ?? {}).flatMap(([path, item]) =>
+    Object.keys(item ?? {}).map((method) => ({
+      method: method.toUpperCase(),
+      path: path.replace(/\{(\w+)\}/g, ':$1'),
+    })),
+  );
+
+// Who may call what, as issue 2 pins it. A route missing here fails the suite until someone decides.
+const expectations: Record<string, Rule> = {
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /openapi.json': 'public',
+  'POST /v1/members': 'writers',
+  'POST /v1/meetings': 'writers',
+  'POST /v1/meetings/:id/reschedule': 'writers',
+  'POST /v1/meetings/:id/cancel': 'writers',
+  'POST /v1/meetings/:id/agenda-items': 'writers',
+  'POST /v1/meetings/:id/observers': 'writers',
+  'POST /v1/meetings/:id/attendance': 'writers',
+  'POST /v1/meetings/:id/outcomes': 'writers',
+  'POST /v1/meetings/:id/close': 'writers',
+  'GET /v1/meetings/:id': 'streamReaders',
+  'GET /v1/meetings/:id/events': 'streamReaders',
+  'GET /v1/events': 'allReaders',
+};
+
+const ruleFor = ({ method, path }: Route): Rule | undefined => {
+  const verb = method === 'HEAD' ? 'GET' : method; // fastify answers HEAD with its GET route
+  if (verb === 'GET' && (path === '/docs' || path.startsWith('/docs/'))) return 'public';
+  return expectations[`${verb} ${path}`];
+};
+
+const allowed: Record<Rule, readonly (Role | null)[]> = {
+  public: ['secretariat', 'auditor', 'reporter', null],
+  writers: ['secretariat'],
+  streamReaders: ['secretariat', 'auditor'],
+  allReaders: ['secretariat', 'auditor', 'reporter'],
+};
+
+const validBodies: Record<string, object> = {
+  '/v1/members': members.iraq,
+  '/v1/meetings': smallGroup,
+  reschedule: { startsAt: '2017-07-13T14:00:00Z' },
+  cancel: { reason: 'Postponed' },
+  'agenda-items': { title: 'Stabilization support' },
+  observers: observers.mnjtf,
+  attendance: { participantId: 'iraq', status: 'present' },
+  outcomes: outcomes.raqqa,
+  close: {},
+};
+
+const t = await startTestApp();
+await t.app.ready();
+afterAll(async () => {
+  await t.close();
+});
+const routes = servedRoutes(t.app);
+const matrix = routes.flatMap((route) =>
+  (['secretariat', 'auditor', 'reporter', null] as const).map((role) => {
+    const rule = ruleFor(route);
+    const caller = role === null ? 'a caller without a token' : `the ${role}`;
+    const call = `${route.method} ${route.path}`;
+    const sentence =
+      rule === undefined
+        ? `has no expectation for ${caller} calling ${call}`
+        : allowed[rule].includes(role)
+          ? `lets ${caller} call ${call}`
+          : `answers ${role === null ? 401 : 403} when ${caller} calls ${call}`;
+    return [sentence, { ...route, role }] as const;
+  }),
+);
+
+describe('the role matrix, built from the app’s own route table', () => {
+  it('reads the route table and finds every documented operation in it', () => {
+    expect(routes.length).toBeGreaterThan(15);
+    const served = new Set(routes.map((r) => `${r.method} ${r.path}`));
+    const documented = documentedRoutes(t.app).map((r) => `${r.method} ${r.path}`);
+    expect(documented.length).toBe(14);
+    expect(documented.filter((op) => !served.has(op))).toEqual([]);
+  });
+
+  it('has an expectation for every route the app serves', () => {
+    expect(routes.filter((route) => ruleFor(route) === undefined)).toEqual([]);
+    expect(routes.filter((r) => r.path.startsWith('/v1/')).map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(Object.keys(expectations).filter((k) => k.includes(' /v1/'))),
+    );
+  });
+
+  it.each(matrix)('%s', async (_sentence, route) => {
+    const rule = ruleFor(route);
+    if (rule === undefined) throw new Error(`No access rule expected for ${route.method} ${route.path}`);
+    const meetingId = route.path.includes(':id') ? await schedule(t) : '';
+    await post(t, '/v1/members', members.iraq);
+    const url = route.path.replace(':id', meetingId).replace('*', 'static/swagger-ui.css');
+    const command = route.path.startsWith('/v1/meetings/') ? (route.path.split('/').at(-1) ?? '') : route.path;
+    const log = await watchLog(t);
+    const res = await t.as(route.role, {
+      method: route.method,
+      url,
+      ...(route.method === 'POST' && { payload: validBodies[command] ?? {} }),
+    });
+    if (allowed[rule].includes(route.role)) {
+      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode, res.body).toBeLessThan(400);
+      return;
+    }
+    if (route.method === 'HEAD') expect(res.statusCode).toBe(route.role === null ? 401 : 403);
+    else expectProblem(res, route.role === null ? 401 : 403, route.role === null ? 'unauthorized' : 'forbidden');
+    await log.expectUnchanged();
+  });
+});
+
+describe('401: who is calling cannot be told', () => {
+  const malformed: [string, Record<string, string>][] = [
+    ['no Authorization header', {}],
+    ['an unknown token', { authorization: 'Bearer not-a-token-of-this-ledger' }],
+    ['a token of another role with a changed letter', { authorization: `Bearer ${tokens.secretariat.slice(0, -1)}X` }],
+    ['Basic credentials', { authorization: `Basic ${Buffer.from('secretariat:x').toString('base64')}` }],
+    ['a bare token', { authorization: tokens.secretariat }],
+    ['Bearer with nothing after it', { authorization: 'Bearer ' }],
+    ['two tokens', { authorization: `Bearer ${tokens.secretariat} ${tokens.secretariat}` }],
+    ['a 100 kB token', { authorization: `Bearer ${'x'.repeat(100 * 1024)}` }],
+  ];
+
+  it.each(malformed)('refuses a request with %s with 401 problem+json and appends nothing', async (_name, headers) => {
+    const log = await watchLog(t);
+    const res = await t.app.inject({ method: 'POST', url: '/v1/members', headers, payload: members.france });
+    expectProblem(res, 401, 'unauthorized');
+    await log.expectUnchanged();
+  });
+
+  it('checks the token before it reads the body', async () => {
+    const res = await t.as('auditor', {
+      method: 'POST',
+      url: '/v1/members',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
+    expectProblem(res, 403, 'forbidden');
+    expectProblem(
+      await t.as(null, { method: 'POST', url: '/v1/members', headers: { 'content-type': 'text/plain' }, payload: 'x' }),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('accepts the Bearer scheme in any case', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/events',
+      headers: { authorization: `bearer ${tokens.reporter}` },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectJson,
+  expectProblem,
+  members,
+  observers,
+  outcomes,
+  post,
+  schedule,
+  smallGroup,
+  watchLog,
+} from './fixtures.js';
+import { startTestApp, tokens, type TestApp } from './testApp.js';
+
+type Accepted = { meetingId?: string; outcomeId?: string; revision: number; position: number; events: string[] };
+
+let t: TestApp;
+let meetingId: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  meetingId = await schedule(t, smallGroup);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('Idempotency-Key', () => {
+  it('answers a retried schedule with the same status, body, Location and ETag, marked as replayed, appending nothing', async () => {
+    const key = { 'idempotency-key': 'schedule-small-group-2017-07-13' };
+    const first = await post(t, '/v1/meetings', smallGroup, key);
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const log = await watchLog(t);
+    const retry = await post(t, '/v1/meetings', smallGroup, key);
+    expect(expectJson(retry, 201)).toEqual(first.json());
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.headers.location).toBe(first.headers.location);
+    expect(retry.headers.etag).toBe(first.headers.etag);
+    await log.expectUnchanged();
+  });
+
+  it('replays the generated outcomeId rather than generating another', async () => {
+    const key = { 'idempotency-key': 'outcome-mosul' };
+    const first = expectJson<Accepted>(await post(t, `/v1/meetings/${meetingId}/outcomes`, outcomes.mosul, key), 200);
+    const log = await watchLog(t);
+    const retry = expectJson<Accepted>(await post(t, `/v1/meetings/${meetingId}/outcomes`, outcomes.mosul, key), 200);
+    expect(retry).toEqual(first);
+    await log.expectUnchanged();
+    const meeting = expectJson<{ outcomes: { outcomeId: string }[] }>(
+      await t.as('auditor', { method: 'GET', url: `/v1/meetings/${meetingId}` }),
+      200,
+    );
+    expect(meeting.outcomes.filter((o) => o.outcomeId === first.outcomeId)).toHaveLength(1);
+  });
+
+  it('treats the same body with its keys in another order as the same request', async () => {
+    const key = { 'idempotency-key': 'invite-african-union' };
+    const first = expectJson(await post(t, `/v1/meetings/${meetingId}/observers`, observers.africanUnion, key), 200);
+    const reordered = JSON.stringify({
+      session: 'lake-chad-basin',
+      kind: 'organization',
+      name: 'African Union',
+      observerId: 'african-union',
+    });
+    const log = await watchLog(t);
+    const retry = await post(t, `/v1/meetings/${meetingId}/observers`, reordered, {
+      ...key,
+      'content-type': 'application/json',
+    });
+    expect(expectJson(retry, 200)).toEqual(first);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    await log.expectUnchanged();
+  });
+
+  it('replays the first answer even after the meeting has moved past the If-Match it was sent with', async () => {
+    const id = await schedule(t);
+    const headers = { 'idempotency-key': 'add-item-at-0', 'if-match': '"0"' };
+    const first = expectJson(
+      await post(t, `/v1/meetings/${id}/agenda-items`, { title: 'Foreign terrorist fighters' }, headers),
+      200,
+    );
+    await post(t, `/v1/meetings/${id}/agenda-items`, { title: 'Counter finance' });
+    const log = await watchLog(t);
+    const retry = await post(t, `/v1/meetings/${id}/agenda-items`, { title: 'Foreign terrorist fighters' }, headers);
+    expect(expectJson(retry, 200)).toEqual(first);
+    await log.expectUnchanged();
+  });
+
+  it('answers 422 to the same key with a different body, appending nothing', async () => {
+    const key = { 'idempotency-key': 'admit-iraq' };
+    await post(t, '/v1/members', members.iraq, key);
+    const log = await watchLog(t);
+    const res = await post(t, '/v1/members', members.france, key);
+    expectProblem(res, 422, 'idempotency-key-reused');
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    await log.expectUnchanged();
+  });
+
+  it('answers 422 to the same key and body on another route, appending nothing', async () => {
+    const key = { 'idempotency-key': 'cancel-or-close' };
+    const other = await schedule(t);
+    expectJson(await post(t, `/v1/meetings/${other}/close`, {}, key), 200);
+    const log = await watchLog(t);
+    expectProblem(await post(t, `/v1/meetings/${meetingId}/close`, {}, key), 422, 'idempotency-key-reused');
+    expectProblem(
+      await post(t, `/v1/meetings/${other}/agenda-items`, { title: 'x' }, key),
+      422,
+      'idempotency-key-reused',
+    );
+    await log.expectUnchanged();
+  });
+
+  it('appends exactly once when ten identical requests with one key arrive together', async () => {
+    const log = await watchLog(t);
+    const key = { 'idempotency-key': 'outcome-raqqa-burst' };
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => post(t, `/v1/meetings/${meetingId}/outcomes`, outcomes.raqqa, key)),
+    );
+    const bodies = responses.map((res) => expectJson<Accepted>(res, 200));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(responses.filter((res) => res.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+    const appended = await log.appended();
+    expect(appended.map((e) => e.type)).toEqual(['OutcomeRecorded']);
+    expect(appended[0]?.data).toMatchObject({ outcomeId: bodies[0]?.outcomeId });
+  });
+
+  it('appends exactly once when ten identical schedules with one key arrive together', async () => {
+    const log = await watchLog(t);
+    const key = { 'idempotency-key': 'small-group-burst' };
+    const responses = await Promise.all(Array.from({ length: 10 }, () => post(t, '/v1/meetings', smallGroup, key)));
+    const ids = new Set(responses.map((res) => expectJson<Accepted>(res, 201).meetingId));
+    expect(ids.size).toBe(1);
+    expect((await log.appended()).map((e) => e.type)).toEqual(['MeetingScheduled']);
+  });
+
+  it('keeps the keys of two secretariat tokens apart', async () => {
+    const second = 'secretariat-token-second-desk-42';
+    const two = await startTestApp({
+      LEDGER_TOKENS: [
+        ...Object.entries(tokens).map(([role, token]) => `${role}:${token}`),
+        `secretariat:${second}`,
+      ].join(','),
+    });
+    try {
+      const key = { 'idempotency-key': 'same-key' };
+      const first = await two.as('secretariat', {
+        method: 'POST',
+        url: '/v1/members',
+        headers: key,
+        payload: members.iraq,
+      });
+      expect(first.statusCode).toBe(201);
+      const before = await two.eventCount();
+      const other = await two.app.inject({
+        method: 'POST',
+        url: '/v1/members',
+        headers: { ...key, authorization: `Bearer ${second}` },
+        payload: members.france,
+      });
+      expect(expectJson(other, 201)).toMatchObject({ memberId: 'france', events: ['MemberAdmitted'] });
+      expect(other.headers['idempotent-replayed']).toBeUndefined();
+      expect(await two.eventCount()).toBe(before + 1);
+    } finally {
+      await two.close();
+    }
+  });
+});
