@@ -11,7 +11,10 @@ export const startServer = async (dataDir: string, env: Record<string, string> =
   });
   const output: string[] = [];
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      reject(new Error(`server did not start:\n${output.join('\n')}`));
+    }, 20_000);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
     createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
     createInterface({ input: child.stdout }).on('line', (line) => {
