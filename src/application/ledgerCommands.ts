@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { MeetingNotFound } from '../domain/errors.js';
 import { meetingStream, memberStream, type LedgerEvent } from '../domain/events.js';
 import type { commandInputs, MeetingCommand } from '../domain/meeting/commands.js';
@@ -10,6 +9,7 @@ import { decideMember, evolveMember, initialMember, type Member } from '../domai
 import type { z } from 'zod';
 import type { AppendResult } from '../eventStore/eventStore.js';
 import type { CommandContext, CommandHandler, CommandOutcome, Decider } from './commandHandler.js';
+import { newId } from './ids.js';
 
 type Inputs = typeof commandInputs;
 type MeetingInput<K extends keyof Inputs> = { type: K; meetingId: string; data: z.infer<Inputs[K]> };
@@ -58,7 +58,7 @@ const accepted =
 export class LedgerCommands implements CommandBus {
   constructor(
     private readonly handler: CommandHandler,
-    private readonly newId: () => string = ulid,
+    private readonly generateId: () => string = newId,
   ) {}
 
   async execute(request: CommandRequest, context: CommandContext): Promise<CommandOutcome> {
@@ -73,7 +73,7 @@ export class LedgerCommands implements CommandBus {
             accepted(events.length > 0 ? 201 : 200, { memberId: request.data.memberId })(result, events),
         );
       case 'ScheduleMeeting': {
-        const meetingId = request.data.meetingId ?? this.newId();
+        const meetingId = request.data.meetingId ?? this.generateId();
         const agenda = (request.data.agenda ?? []).map((item) => ({
           itemId: item.itemId ?? this.newItemId(),
           title: item.title,
@@ -91,7 +91,7 @@ export class LedgerCommands implements CommandBus {
         return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId, itemId }));
       }
       case 'RecordOutcome': {
-        const outcomeId = request.data.outcomeId ?? this.newId();
+        const outcomeId = request.data.outcomeId ?? this.generateId();
         const command: MeetingCommand = { ...request, data: { ...request.data, outcomeId } };
         return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId, outcomeId }));
       }
@@ -117,7 +117,7 @@ export class LedgerCommands implements CommandBus {
   }
 
   private newItemId(): string {
-    return `item-${this.newId().toLowerCase()}`;
+    return `item-${this.generateId().toLowerCase()}`;
   }
 }
 

@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { LoggerOptions } from 'pino';
-import { ulid } from 'ulid';
+import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
 import type { EventStore } from '../eventStore/eventStore.js';
@@ -38,7 +38,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     requestIdHeader: false,
     return503OnClosing: true,

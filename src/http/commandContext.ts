@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ulid } from 'ulid';
+import { newId } from '../application/ids.js';
 import type { CommandContext } from '../application/commandHandler.js';
 import { HttpProblem } from './problem.js';
 
@@ -32,7 +32,7 @@ const singleHeader = (request: FastifyRequest, name: string): string | undefined
 export const commandContext = (request: FastifyRequest): CommandContext => {
   const principal = request.principal;
   if (!principal) throw new Error('commandContext needs an authenticated request');
-  const commandId = ulid();
+  const commandId = newId();
   const context: CommandContext = {
     commandId,
     correlationId: request.id,
