@@ -8,11 +8,14 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
 import { buildApp, loggerOptions } from './http/app.js';
+import { ProjectionEngine } from './projections/projectionEngine.js';
+import { SqliteProjectionStore } from './projections/sqliteProjectionStore.js';
 import { ensureTokenFile, TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
   store: EventStore;
+  projections: ProjectionEngine;
   handler: CommandHandler;
   commands: LedgerCommands;
   tokens: TokenRegistry;
@@ -25,18 +28,27 @@ const openStore = (config: Config): EventStore => {
   return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), { synchronous: config.sqliteSynchronous });
 };
 
-/** The composition root: config -> store -> command handling; the HTTP app and the CLI sit on top. */
-export const openLedger = (config: Config): Ledger => {
+/**
+ * The composition root: config -> store -> command handling and projections; the HTTP app and the
+ * CLI sit on top. Projections are built here but start only when the caller starts them.
+ */
+export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
   const store = openStore(config);
   const handler = new CommandHandler(store);
   const commands = new LedgerCommands(handler);
-  if (config.tokens.length > 0) return { config, store, handler, commands, tokens: new TokenRegistry(config.tokens) };
+  const projections = new ProjectionEngine(
+    store,
+    new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite')),
+    {
+      onFailure: (name, failure, error) =>
+        logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
+    },
+  );
+  const parts = { config, store, projections, handler, commands };
+  if (config.tokens.length > 0) return { ...parts, tokens: new TokenRegistry(config.tokens) };
   const file = ensureTokenFile(config.dataDir);
   return {
-    config,
-    store,
-    handler,
-    commands,
+    ...parts,
     tokens: new TokenRegistry(file.tokens),
     ...(file.created && { generatedTokens: { file: file.file, tokens: file.tokens } }),
   };
@@ -44,7 +56,8 @@ export const openLedger = (config: Config): Ledger => {
 
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
-  const ledger = openLedger(config);
+  const ledger = openLedger(config, logger);
+  await ledger.projections.start();
   const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: loggerOptions(config.logLevel) });
   if (ledger.generatedTokens) {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
@@ -59,6 +72,7 @@ export const serve = async (config: Config): Promise<void> => {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await app.close();
+    await ledger.projections.stop();
     await ledger.store.close();
     logger.info('stopped');
     process.exit(0);

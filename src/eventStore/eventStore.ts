@@ -22,6 +22,8 @@ export interface EventStore {
   subscribeToAll(options?: { after?: number }): Subscription;
   /** The position of the last committed event, 0 when the log is empty. */
   headPosition(): Promise<number>;
+  /** The position of the last event recorded at or before `instant` (ISO 8601), 0 when none was. */
+  positionAt(instant: string): Promise<number>;
   /** The stored outcome of an idempotent append, if one was committed under this scope. */
   findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined>;
   /** Resolves when the store answers; rejects with `StoreUnavailable` when it does not. */

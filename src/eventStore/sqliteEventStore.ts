@@ -113,6 +113,9 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+      positionAt: this.db.prepare<[string], { position: number | null }>(
+        'SELECT max(position) AS position FROM events WHERE recorded_at <= ?',
+      ),
     };
   }
 
@@ -243,6 +246,10 @@ export class SqliteEventStore implements EventStore {
 
   headPosition(): Promise<number> {
     return this.guard(() => this.statements.head.get()?.position ?? 0);
+  }
+
+  positionAt(instant: string): Promise<number> {
+    return this.guard(() => this.statements.positionAt.get(new Date(instant).toISOString())?.position ?? 0);
   }
 
   findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {

@@ -33,6 +33,8 @@ const migrations: string[] = [
   CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
   `,
+  // Time travel by recorded time (asOf=<instant>).
+  `CREATE INDEX events_by_recorded_at ON events (recorded_at, position);`,
 ];
 
 /** Brings the schema up to date; safe when two processes open the same file at once. */

@@ -7,15 +7,18 @@ import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { commandRoutes } from './routes/commands.js';
+import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes, readRoutes } from './routes/reads.js';
 import type { TokenRegistry } from './tokens.js';
 
 export type AppDependencies = {
   store: EventStore;
+  projections: ProjectionEngine;
   handler: CommandHandler;
   commands: CommandBus;
   tokens: TokenRegistry;
@@ -66,5 +69,6 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.store));
   await app.register(commandRoutes(deps.commands));
   await app.register(readRoutes(deps.store, deps.handler));
+  await app.register(projectionRoutes(deps.projections, deps.store));
   return app;
 };

@@ -205,6 +205,10 @@ describe('health, readiness and documentation', () => {
         'GET /v1/meetings/{id}',
         'GET /v1/meetings/{id}/events',
         'GET /v1/events',
+        'GET /v1/agenda',
+        'GET /v1/attendance',
+        'GET /v1/timeline',
+        'GET /v1/projections',
       ].sort(),
     );
   });

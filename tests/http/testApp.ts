@@ -33,6 +33,7 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const ledger = openLedger(config);
+  await ledger.projections.start();
   const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: false });
   return {
     app,
@@ -45,6 +46,7 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
     eventCount: async () => (await ledger.store.readAll({})).length,
     close: async () => {
       await app.close();
+      await ledger.projections.stop();
       await ledger.store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

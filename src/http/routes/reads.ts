@@ -7,6 +7,7 @@ import { meetingStream } from '../../domain/events.js';
 import { ulidString } from '../../domain/shared/values.js';
 import type { EventStore, RecordedEvent } from '../../eventStore/eventStore.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
+import { matchesIfNoneMatch } from '../etag.js';
 
 const publicEvent = (e: RecordedEvent) => ({
   position: e.position,
@@ -20,14 +21,6 @@ const publicEvent = (e: RecordedEvent) => ({
 });
 
 const meetingParams = z.strictObject({ id: ulidString });
-
-/** RFC 9110 If-None-Match: `*` or a list of tags, compared weakly. */
-const matchesIfNoneMatch = (header: string | undefined, etag: string): boolean =>
-  header !== undefined &&
-  header.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
 
 const eventsQuery = z.strictObject({
   after: z.coerce

@@ -147,4 +147,29 @@ export const readingContract = ({ store: current }: ContractContext): void => {
       expect(await store.headPosition()).toBeGreaterThanOrEqual(head);
     });
   });
+
+  describe('finding a position by recorded time', () => {
+    // Recorded times long past, so no other writer of a shared log falls in between.
+    const base = Date.parse('1900-01-01T00:00:00Z') + Math.floor(Math.random() * 1e6) * 60_000;
+    const at = (seconds: number) => new Date(base + seconds * 1000).toISOString();
+
+    it('answers the last event recorded at or before an instant', async () => {
+      const store = current();
+      const stream = uniqueStream('as-of');
+      await store.appendToStream(stream, [
+        { ...newEvents(1)[0]!, recordedAt: at(0) },
+        { ...newEvents(1)[0]!, recordedAt: at(10) },
+      ]);
+      await store.appendToStream(stream, [{ ...newEvents(1)[0]!, recordedAt: at(20) }]);
+      const [first, second, third] = await store.readStream(stream);
+      expect(await store.positionAt(at(0))).toBe(first?.position);
+      expect(await store.positionAt(at(15))).toBe(second?.position);
+      expect(await store.positionAt(at(10))).toBe(second?.position);
+      expect(await store.positionAt(at(20))).toBe(third?.position);
+    });
+
+    it('answers 0 for an instant before anything was recorded', async () => {
+      expect(await current().positionAt('1800-01-01T00:00:00Z')).toBe(0);
+    });
+  });
 };
