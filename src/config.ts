@@ -32,6 +32,7 @@ const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  LEDGER_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +44,7 @@ export type Config = {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   tokens: { role: Role; token: string }[];
   bodyLimit: number;
+  readyMaxLag: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
 
@@ -67,6 +69,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       return { role: entry.slice(0, at) as Role, token: entry.slice(at + 1) };
     }),
     bodyLimit: c.LEDGER_BODY_LIMIT,
+    readyMaxLag: c.LEDGER_READY_MAX_LAG,
     logLevel: c.LOG_LEVEL,
   };
 };

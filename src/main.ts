@@ -9,12 +9,14 @@ import type { EventStore } from './eventStore/eventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
 import { buildApp, loggerOptions } from './http/app.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
+import type { ProjectionStore } from './projections/projectionStore.js';
 import { SqliteProjectionStore } from './projections/sqliteProjectionStore.js';
 import { ensureTokenFile, TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
   store: EventStore;
+  snapshots: ProjectionStore;
   projections: ProjectionEngine;
   handler: CommandHandler;
   commands: LedgerCommands;
@@ -36,15 +38,11 @@ export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
   const store = openStore(config);
   const handler = new CommandHandler(store);
   const commands = new LedgerCommands(handler);
-  const projections = new ProjectionEngine(
-    store,
-    new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite')),
-    {
-      onFailure: (name, failure, error) =>
-        logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
-    },
-  );
-  const parts = { config, store, projections, handler, commands };
+  const snapshots = new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite'));
+  const projections = new ProjectionEngine(store, snapshots, {
+    onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
+  });
+  const parts = { config, store, snapshots, projections, handler, commands };
   if (config.tokens.length > 0) return { ...parts, tokens: new TokenRegistry(config.tokens) };
   const file = ensureTokenFile(config.dataDir);
   return {
@@ -58,7 +56,12 @@ export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = openLedger(config, logger);
   await ledger.projections.start();
-  const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: loggerOptions(config.logLevel) });
+  const app = await buildApp({
+    ...ledger,
+    bodyLimit: config.bodyLimit,
+    readyMaxLag: config.readyMaxLag,
+    logger: loggerOptions(config.logLevel),
+  });
   if (ledger.generatedTokens) {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
     const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);

@@ -13,7 +13,8 @@ import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { commandRoutes } from './routes/commands.js';
 import { projectionRoutes } from './routes/projections.js';
-import { healthRoutes, readRoutes } from './routes/reads.js';
+import { healthRoutes } from './routes/health.js';
+import { readRoutes } from './routes/reads.js';
 import type { TokenRegistry } from './tokens.js';
 
 export type AppDependencies = {
@@ -23,6 +24,8 @@ export type AppDependencies = {
   commands: CommandBus;
   tokens: TokenRegistry;
   bodyLimit?: number;
+  /** /readyz fails while a projection is more events than this behind the log. */
+  readyMaxLag?: number;
   logger?: LoggerOptions | false;
 };
 
@@ -66,7 +69,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerAccessControl(app, deps.tokens);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes(deps.store));
+  await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));
   await app.register(commandRoutes(deps.commands));
   await app.register(readRoutes(deps.store, deps.handler));
   await app.register(projectionRoutes(deps.projections, deps.store));

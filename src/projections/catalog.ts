@@ -14,3 +14,5 @@ export type ProjectionName = keyof typeof projections;
 export const projectionNames = Object.keys(projections) as ProjectionName[];
 export const isProjectionName = (name: string): name is ProjectionName => Object.hasOwn(projections, name);
 export const allProjections: AnyProjection[] = Object.values(projections) as AnyProjection[];
+/** A projection by name, typed loosely for code that handles any of them alike (replay, rebuild). */
+export const projectionNamed = (name: ProjectionName): AnyProjection => projections[name] as AnyProjection;

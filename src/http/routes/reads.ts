@@ -84,23 +84,3 @@ export const readRoutes =
       },
     );
   };
-
-export const healthRoutes =
-  (store: EventStore): FastifyPluginAsyncZod =>
-  async (app) => {
-    app.get(
-      '/healthz',
-      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } },
-      async () => ({
-        status: 'ok',
-      }),
-    );
-    app.get(
-      '/readyz',
-      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The store answers' } },
-      async () => {
-        await store.ping();
-        return { status: 'ready' };
-      },
-    );
-  };
