@@ -1,6 +1,8 @@
 import type { AppendSignal } from './appendSignal.js';
 import type { RecordedEvent, Subscription, SubscriptionMessage } from './eventStore.js';
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export type CatchUpSource = {
   readAll: (options: { after: number; maxCount: number }) => Promise<RecordedEvent[]>;
   signal: AppendSignal;
@@ -27,7 +29,11 @@ export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize =
         position = event.position;
         yield { type: 'event', event };
       }
-      if (page.length === pageSize) continue;
+      if (page.length === pageSize) {
+        // Catching up on a long log: let the event loop serve requests between pages.
+        await yieldToEventLoop();
+        continue;
+      }
       if (!live) {
         live = true;
         yield { type: 'caughtUp', position };

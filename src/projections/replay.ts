@@ -23,5 +23,7 @@ export const replay = async <S>(
       if (handles(projection, recorded.type)) state = projection.evolve(state, toProjectedEvent(recorded));
     }
     if (page.length < PAGE) return { state, position };
+    // A long replay must not starve the requests the server is answering meanwhile.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 };

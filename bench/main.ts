@@ -1,0 +1,8 @@
+/** npm run bench [-- commands|replay]: commands/s against the HTTP ceiling (default), or projection replay. */
+const which = process.argv[2] ?? 'commands';
+if (which === 'commands') await import('./commands.js');
+else if (which === 'replay') await import('./replay.js');
+else {
+  process.stderr.write(`Unknown bench ${which}: use commands or replay\n`);
+  process.exit(2);
+}
