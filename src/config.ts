@@ -11,6 +11,10 @@ const tokenEntry = z
     'each entry must be role:token, a token of 16 or more characters',
   );
 
+/** Empty variables count as unset: `PORT=` must not mean port 0. */
+const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -26,7 +30,11 @@ const configSchema = z.object({
         .map((t) => t.trim())
         .filter((t) => t.length > 0),
     )
-    .pipe(z.array(tokenEntry)),
+    .pipe(z.array(tokenEntry))
+    .refine((entries) => {
+      const secrets = entries.map((entry) => entry.slice(entry.indexOf(':') + 1));
+      return new Set(secrets).size === secrets.length;
+    }, 'a token may appear only once: one token, one role'),
   LEDGER_BODY_LIMIT: z.coerce
     .number()
     .int()
@@ -52,7 +60,7 @@ export class ConfigError extends Error {}
 
 /** Reads the environment once, at start; a bad value stops the process with a message naming it. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

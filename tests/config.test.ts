@@ -35,3 +35,15 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(variable));
   });
 });
+
+describe('configuration edge cases', () => {
+  it('treats an empty variable as unset rather than as zero or nothing', () => {
+    expect(loadConfig({ PORT: '', LEDGER_DATA_DIR: '' })).toMatchObject({ port: 3000, dataDir: './data' });
+  });
+
+  it('refuses one token given to two roles', () => {
+    expect(() => loadConfig({ LEDGER_TOKENS: 'reporter:abcdefghijklmnop,secretariat:abcdefghijklmnop' })).toThrow(
+      /one token, one role/,
+    );
+  });
+});

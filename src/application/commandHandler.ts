@@ -9,6 +9,8 @@ import type {
   StoredResponse,
 } from '../eventStore/eventStore.js';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
+import { isKeptRefusal, refusalRecord, ReplayedRefusal, type StoredRefusal } from './refusals.js';
+import type { LedgerError } from '../domain/errors.js';
 import { eventIdFor } from './eventIds.js';
 import { StreamCache } from './streamCache.js';
 import { StreamLocks } from './streamLocks.js';
@@ -71,10 +73,38 @@ export class CommandHandler {
     context: CommandContext,
     describe: Describe,
   ): Promise<CommandOutcome> {
-    if (context.idempotency) {
-      const previous = await this.store.findIdempotencyRecord(context.idempotency.scope);
-      if (previous) return replay(previous, context.idempotency.fingerprint);
+    const key = context.idempotency;
+    if (key) {
+      const previous = await this.store.findIdempotencyRecord(key.scope);
+      if (previous) return replay(previous, key.fingerprint);
     }
+    try {
+      return await this.decideWithRetries(streamId, decider, command, context, describe);
+    } catch (error) {
+      if (key && isKeptRefusal(error)) await this.keepRefusal(streamId, key, error);
+      throw error;
+    }
+  }
+
+  /** A refusal is an answer too: kept under the key (appending nothing), so a retry gets the same one. */
+  private async keepRefusal(streamId: string, key: { scope: string; fingerprint: string }, refusal: LedgerError) {
+    try {
+      await this.store.appendToStream(streamId, [], {
+        expectedRevision: 'any',
+        idempotency: { ...key, respond: () => refusalRecord(refusal) },
+      });
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyUsed)) throw error;
+    }
+  }
+
+  private async decideWithRetries<C, E extends LedgerEvent, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+    context: CommandContext,
+    describe: Describe,
+  ): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt += 1) {
       const { state, revision } = await this.load(streamId, decider);
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
@@ -140,7 +170,6 @@ export class CommandHandler {
         type: event.type,
         data: event.data,
         metadata,
-        recordedAt: context.receivedAt,
       };
     };
   }
@@ -148,5 +177,6 @@ export class CommandHandler {
 
 const replay = (record: IdempotencyRecord, fingerprint: string): CommandOutcome => {
   if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+  if (record.status >= 400) throw new ReplayedRefusal(record.status, record.body as StoredRefusal);
   return { status: record.status, body: record.body, replayed: true };
 };

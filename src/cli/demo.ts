@@ -2,13 +2,26 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { ensureTokenFile } from '../http/tokens.js';
+import { meetingStream } from '../domain/events.js';
 import { openLedger } from '../main.js';
 import { demoMeetings, demoSteps } from './demoData.js';
 
-const secretariatToken = (config: Config): string => {
-  const tokens = config.tokens.length > 0 ? config.tokens : ensureTokenFile(config.dataDir).tokens;
+/** A demo step the ledger refused; the CLI prints the message alone. */
+export class DemoFailed extends Error {}
+
+const secretariatToken = (config: Config, print: (line: string) => void): string => {
+  let tokens = config.tokens;
+  if (tokens.length === 0) {
+    const file = ensureTokenFile(config.dataDir);
+    if (file.created) {
+      print(`Generated API tokens (stored in ${file.file}, shown only now):`);
+      for (const t of file.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);
+      print('');
+    }
+    tokens = file.tokens;
+  }
   const token = tokens.find((t) => t.role === 'secretariat')?.token;
-  if (!token) throw new Error('No secretariat token is configured (LEDGER_TOKENS needs secretariat:<token>)');
+  if (!token) throw new DemoFailed('No secretariat token is configured (LEDGER_TOKENS needs secretariat:<token>)');
   return token;
 };
 
@@ -17,21 +30,29 @@ const secretariatToken = (config: Config): string => {
  * handler and store. Every step carries an Idempotency-Key, so a second run appends nothing.
  */
 export const runDemo = async (config: Config, print: (line: string) => void): Promise<void> => {
+  const token = secretariatToken(config, print); // before openLedger, which would create the tokens silently
   const ledger = openLedger(config);
   const app = await buildApp({ ...ledger, logger: false });
-  const token = secretariatToken(config);
   let appended = 0;
   let replayed = 0;
   try {
-    for (const step of demoSteps()) {
+    // Its last step closes the Small Group: if that is recorded, the whole week is, whoever loaded it.
+    const last = await ledger.store.readStream(meetingStream(demoMeetings.smallGroup), {
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    const steps = last[0]?.type === 'MeetingClosed' ? [] : demoSteps();
+    if (steps.length === 0) print('The demo week is already in this ledger; nothing appended.');
+    for (const step of steps) {
       const response = await app.inject({
         method: step.method,
         url: step.url,
         payload: step.body,
         headers: { authorization: `Bearer ${token}`, 'idempotency-key': `demo-2017-07/${step.key}` },
       });
-      if (response.statusCode >= 300)
-        throw new Error(`Demo step ${step.key} failed: ${response.statusCode} ${response.body}`);
+      if (response.statusCode >= 300) {
+        throw new DemoFailed(`Demo step ${step.key} was refused: ${response.statusCode} ${response.body}`);
+      }
       if (response.headers['idempotent-replayed'] === 'true') replayed += 1;
       else appended += (response.json<{ events: string[] }>().events ?? []).length;
     }

@@ -3,7 +3,10 @@ import { encodeTime } from 'ulid';
 /**
  * The demo ledger: the Coalition meetings announced in the State Department media note of
  * 5 July 2017 (../shared/seed/press-release-2017-07-05.txt), with the two earlier meetings it names.
- * Outcomes restate what the note itself says; nothing is invented beyond its wording.
+ * From the note: the meetings, their dates, places, forums and host, the Small Group's special
+ * session with the African Union and the MNJTF, and the assessments of Mosul and Raqqa.
+ * Illustrative, not from the note: the member list, the attendance records, which African states
+ * were invited (the note says only "a number of African countries"), and the agenda item wording.
  */
 
 /** A fixed ULID per meeting, so running the demo twice changes nothing. */

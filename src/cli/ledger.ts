@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
-import { runDemo } from './demo.js';
+import { DemoFailed, runDemo } from './demo.js';
 import { rebuildProjections, replayAsOf, UsageError } from './projectionCommands.js';
 
 const usage = `Usage: npm run ledger -- <command>
@@ -63,6 +63,7 @@ try {
     process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`);
+  const known = error instanceof ConfigError || error instanceof DemoFailed;
+  process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
   process.exit(1);
 }

@@ -71,6 +71,7 @@ export class SqliteEventStore implements EventStore {
   private readonly maxBatch: number;
   private readonly pollMs: number;
   private readonly clock: () => Date;
+  private lastStamp: string;
   private readonly statements;
 
   constructor(file: string, options: SqliteOptions = {}) {
@@ -117,6 +118,8 @@ export class SqliteEventStore implements EventStore {
         'SELECT max(position) AS position FROM events WHERE recorded_at <= ?',
       ),
     };
+    this.lastStamp =
+      this.db.prepare<[], { at: string | null }>('SELECT max(recorded_at) AS at FROM events').get()?.at ?? '';
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -142,7 +145,7 @@ export class SqliteEventStore implements EventStore {
     const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      const now = this.clock().toISOString();
+      const now = this.commitStamp();
       for (const pending of batch) outcomes.push(this.appendInSavepoint(pending, now));
       this.db.exec('COMMIT');
     } catch (error) {
@@ -160,6 +163,16 @@ export class SqliteEventStore implements EventStore {
       else pending.reject(outcome?.error);
     });
     this.signal.notify();
+  }
+
+  /**
+   * One recorded time per batch, never earlier than the last one: positions and recorded times rise
+   * together, so "the ledger as of time t" is always a prefix of the log, even if the clock steps back.
+   */
+  private commitStamp(): string {
+    const now = this.clock().toISOString();
+    this.lastStamp = now > this.lastStamp ? now : this.lastStamp;
+    return this.lastStamp;
   }
 
   private appendInSavepoint(pending: PendingAppend, now: string): { ok: AppendResult } | { error: unknown } {

@@ -6,6 +6,7 @@ import type { LoggerOptions } from 'pino';
 import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
+import { StoreUnavailable } from '../eventStore/errors.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
@@ -29,8 +30,6 @@ export type AppDependencies = {
   logger?: LoggerOptions | false;
 };
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 export const loggerOptions = (level: string): LoggerOptions => ({
   level,
   // Tokens never reach the log, whatever the header's case.
@@ -42,12 +41,11 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
-    },
+    // The server names every request itself; a client's X-Request-Id is kept as the correlation id.
+    genReqId: () => newId(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Refused during shutdown by the hook below, as a problem document with Retry-After.
+    return503OnClosing: false,
     // Errors the router raises before any hook (a malformed escape, an over-long id) are problems too.
     frameworkErrors: (error, request, reply) => void sendProblem(reply, toProblem(error, request)),
   });
@@ -56,6 +54,13 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   registerJsonBodies(app);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
+  });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new StoreUnavailable('The ledger is shutting down; retry shortly', 2);
   });
   registerProblemHandlers(app);
   await app.register(swagger, {

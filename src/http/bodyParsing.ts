@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from './problem.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 const unsupported = (detail: string) => new HttpProblem(415, 'unsupported-media-type', 'The body must be JSON', detail);
 
 /**
@@ -12,8 +14,14 @@ export const registerJsonBodies = (app: FastifyInstance): void => {
   app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      // Fatal decoding: bytes that are not UTF-8 are refused, never stored as replacement characters.
+      text = utf8.decode(typeof body === 'string' ? Buffer.from(body) : body);
+    } catch {
+      return done(new HttpProblem(400, 'invalid-json', 'The body is not valid JSON', 'The body is not valid UTF-8'));
+    }
     if (text === '') return done(null, undefined);
     return parseJson(request, text, done);
   });

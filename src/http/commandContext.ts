@@ -4,6 +4,7 @@ import { newId } from '../application/ids.js';
 import type { CommandContext } from '../application/commandHandler.js';
 import { HttpProblem } from './problem.js';
 
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const IF_MATCH = /^(?:W\/)?"(\d{1,15})"$|^(\d{1,15})$/;
 
@@ -28,6 +29,15 @@ const singleHeader = (request: FastifyRequest, name: string): string | undefined
   return value;
 };
 
+/** The client's X-Correlation-Id or X-Request-Id when well-formed, else this request's own id. */
+const correlationIdOf = (request: FastifyRequest): string => {
+  for (const header of ['x-correlation-id', 'x-request-id']) {
+    const given = request.headers[header];
+    if (typeof given === 'string' && CORRELATION_ID.test(given)) return given;
+  }
+  return request.id;
+};
+
 /** Reads what a command takes from the edge: who, when, which ids, and the client's preconditions. */
 export const commandContext = (request: FastifyRequest): CommandContext => {
   const principal = request.principal;
@@ -35,7 +45,7 @@ export const commandContext = (request: FastifyRequest): CommandContext => {
   const commandId = newId();
   const context: CommandContext = {
     commandId,
-    correlationId: request.id,
+    correlationId: correlationIdOf(request),
     causationId: commandId,
     actor: principal.actor,
     receivedAt: new Date().toISOString(),

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { LedgerError } from '../domain/errors.js';
+import { ReplayedRefusal } from '../application/refusals.js';
 import { StoreUnavailable } from '../eventStore/errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -107,6 +108,7 @@ export const registerProblemHandlers = (app: FastifyInstance): void => {
     else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
     if (error instanceof StoreUnavailable) void reply.header('Retry-After', String(error.retryAfterSeconds));
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');
+    if (error instanceof ReplayedRefusal) void reply.header('Idempotent-Replayed', 'true');
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

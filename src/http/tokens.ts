@@ -21,10 +21,6 @@ export class TokenRegistry {
     });
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   authenticate(token: string): Principal | undefined {
     const candidate = digest(token);
     let match: Principal | undefined;

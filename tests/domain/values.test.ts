@@ -83,6 +83,7 @@ describe('instant', () => {
     ['in month 13', '2017-13-01T09:00:00Z'],
     ['in prose', '13 July 2017, 9am EDT'],
     ['longer than 40 characters', '2017-07-13T09:00:00.000000000000000000000Z'],
+    ['that an offset pushes past the year 9999', '9999-12-31T23:59:59-14:00'],
   ])('rejects an instant %s', (_case, value) => {
     expect(accepts(instant, value)).toBe(false);
   });

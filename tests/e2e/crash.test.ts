@@ -6,7 +6,8 @@ import { startServer, stop, type Server } from './serverProcess.js';
 
 const TOKEN = 'crash-test-secretariat-token-0123';
 const env = { LEDGER_TOKENS: `secretariat:${TOKEN}`, LOG_LEVEL: 'warn' };
-const MEETINGS = ['01BMVE5040CRASH00000000001', '01BMVE5040CRASH00000000002', '01BMVE5040CRASH00000000003'];
+// Many meetings, so that group commits hold many commands each (one stream takes one command at a time).
+const MEETINGS = Array.from({ length: 24 }, (_, i) => `01BMVE5040CRASH000000000${String(i).padStart(2, '0')}`);
 
 type Sent = { key: string; url: string; body: unknown };
 type Acknowledged = Sent & { status: number; response: { revision: number; position: number; outcomeId?: string } };

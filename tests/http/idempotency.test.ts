@@ -165,3 +165,50 @@ describe('Idempotency-Key', () => {
     }
   });
 });
+
+describe('Idempotency-Key on a refused command', () => {
+  it('answers a retry with the first refusal, even after the rule would now let it through', async () => {
+    const key = { 'idempotency-key': 'attendance-nigeria-before-admission' };
+    const attendance = { participantId: 'nigeria', status: 'present' };
+    const first = await post(t, `/v1/meetings/${meetingId}/attendance`, attendance, key);
+    const refusal = expectProblem(first, 422, 'participant-not-eligible');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+
+    expect((await post(t, '/v1/members', { memberId: 'nigeria', name: 'Nigeria', kind: 'state' })).statusCode).toBe(
+      201,
+    );
+    const log = await watchLog(t);
+    const retry = await post(t, `/v1/meetings/${meetingId}/attendance`, attendance, key);
+    expect(expectProblem(retry, 422, 'participant-not-eligible')).toEqual(refusal);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    await log.expectUnchanged();
+
+    const fresh = await post(t, `/v1/meetings/${meetingId}/attendance`, attendance, {
+      'idempotency-key': 'attendance-nigeria-after',
+    });
+    expect(expectJson<Accepted>(fresh, 200).events).toEqual(['AttendanceRecorded']);
+  });
+
+  it('keeps a 404 and a stale If-Match under their keys too', async () => {
+    const missing = '01BMY0HQ40ZZZZZZZZZZZZZZZZ';
+    const first = await post(t, `/v1/meetings/${missing}/close`, {}, { 'idempotency-key': 'close-missing' });
+    expectProblem(first, 404, 'meeting-not-found');
+    const again = await post(t, `/v1/meetings/${missing}/close`, {}, { 'idempotency-key': 'close-missing' });
+    expectProblem(again, 404, 'meeting-not-found');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+
+    const stale = { 'idempotency-key': 'stale-if-match', 'if-match': '"0"' };
+    await post(t, `/v1/meetings/${meetingId}/agenda-items`, { title: 'Stabilization support' });
+    const refused = await post(t, `/v1/meetings/${meetingId}/agenda-items`, { title: 'Counter finance' }, stale);
+    expectProblem(refused, 412, 'precondition-failed');
+    const replayed = await post(t, `/v1/meetings/${meetingId}/agenda-items`, { title: 'Counter finance' }, stale);
+    expectProblem(replayed, 412, 'precondition-failed');
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('does not keep a schema error: the corrected request may reuse the key', async () => {
+    const key = { 'idempotency-key': 'fix-the-typo' };
+    expectProblem(await post(t, `/v1/meetings/${meetingId}/cancel`, { reasn: 'Postponed' }, key), 400);
+    expect((await post(t, `/v1/meetings/${meetingId}/observers`, observers.mnjtf, key)).statusCode).toBe(200);
+  });
+});

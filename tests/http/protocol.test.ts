@@ -20,6 +20,19 @@ describe('HTTP details a client relies on', () => {
     await log.expectUnchanged();
   });
 
+  it('refuses bytes that are not UTF-8 with 400 rather than storing replacement characters', async () => {
+    const log = await watchLog(t);
+    const latin1 = Buffer.from('{"memberId":"cote-divoire","name":"C\xf4te d\'Ivoire","kind":"state"}', 'latin1');
+    const res = await t.as('secretariat', {
+      method: 'POST',
+      url: '/v1/members',
+      payload: latin1,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(res, 400, 'invalid-json');
+    await log.expectUnchanged();
+  });
+
   it('accepts JSON declared as UTF-8', async () => {
     const res = await post(t, '/v1/members', JSON.stringify({ memberId: 'jordan', name: 'Jordan', kind: 'state' }), {
       'content-type': 'application/json; charset=UTF-8',

@@ -86,5 +86,3 @@ export type MeetingCommand = { meetingId: string } & (
   | { type: 'RecordOutcome'; data: Omit<Input<'RecordOutcome'>, 'outcomeId'> & { outcomeId: string } }
   | { type: 'CloseMeeting'; data: Input<'CloseMeeting'> }
 );
-
-export type MeetingCommandType = MeetingCommand['type'];

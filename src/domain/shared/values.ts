@@ -37,6 +37,8 @@ export const instant = z
   .pipe(z.iso.datetime({ offset: true }))
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real date and time')
   .transform((s) => new Date(s).toISOString())
+  // An offset can push year 9999 into 10000, whose ISO form no longer sorts or compares as text.
+  .refine((s) => /^\d{4}-/.test(s), 'must fall between the years 0000 and 9999 in UTC')
   .describe('An ISO 8601 instant with an offset, e.g. 2017-07-13T09:00:00-04:00; stored in UTC');
 
 /** A calendar date (YYYY-MM-DD) that exists. */
@@ -52,4 +54,3 @@ export const calendarDate = z
   .describe('A calendar date, YYYY-MM-DD');
 
 export const participantKind = z.enum(['state', 'organization']);
-export type ParticipantKind = z.infer<typeof participantKind>;

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { CommandBus, CommandRequest } from '../../application/ledgerCommands.js';
 import { commandInputs } from '../../domain/meeting/commands.js';
 import { admitMemberInput } from '../../domain/member/commands.js';
-import { ulidString } from '../../domain/shared/values.js';
 import { WRITERS } from '../access.js';
+import { meetingParams } from '../params.js';
 import { commandContext } from '../commandContext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandOutcome } from '../../application/commandHandler.js';
@@ -21,8 +21,6 @@ export const commandAccepted = z.object({
     .describe("The global position of the stream's last event; use as minPosition to read your write"),
   events: z.array(z.string()).describe('Types of the events appended; empty when the command changed nothing'),
 });
-
-const meetingParams = z.strictObject({ id: ulidString });
 
 const meetingCommands = [
   ['reschedule', 'RescheduleMeeting', 'Move a meeting to a new time'],

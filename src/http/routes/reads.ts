@@ -4,9 +4,9 @@ import type { CommandHandler } from '../../application/commandHandler.js';
 import { loadMeeting } from '../../application/ledgerCommands.js';
 import { MeetingNotFound } from '../../domain/errors.js';
 import { meetingStream } from '../../domain/events.js';
-import { ulidString } from '../../domain/shared/values.js';
 import type { EventStore, RecordedEvent } from '../../eventStore/eventStore.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
+import { meetingParams } from '../params.js';
 import { matchesIfNoneMatch } from '../etag.js';
 
 const publicEvent = (e: RecordedEvent) => ({
@@ -19,8 +19,6 @@ const publicEvent = (e: RecordedEvent) => ({
   metadata: e.metadata,
   recordedAt: e.recordedAt,
 });
-
-const meetingParams = z.strictObject({ id: ulidString });
 
 const eventsQuery = z.strictObject({
   after: z.coerce
