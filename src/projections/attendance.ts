@@ -115,9 +115,9 @@ export type ParticipantAttendance = {
 };
 
 /**
- * Each participant's meetings within [from, to) by start time, with counts. `invited` counts the
- * meetings a participant was expected at (an invitation or an attendance record) that were not
- * cancelled; `rate` is attended / (attended + absent), null before anything was recorded.
+ * Each participant's meetings within [from, to) by start time, with counts over the meetings that
+ * were not cancelled: `invited` those a participant was expected at (an invitation or an attendance
+ * record), `rate` attended / (attended + absent), null before anything was recorded.
  */
 export const queryAttendance = (state: AttendanceState, query: AttendanceQuery): ParticipantAttendance[] =>
   Object.values(state.participants)
@@ -145,9 +145,11 @@ export const queryAttendance = (state: AttendanceState, query: AttendanceQuery):
         .sort((a, b) =>
           a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.meetingId < b.meetingId ? -1 : 1,
         );
-      const attended = meetings.filter((m) => m.status === 'present').length;
-      const absent = meetings.filter((m) => m.status === 'absent').length;
-      const invited = meetings.filter((m) => m.meetingStatus !== 'cancelled').length;
+      // A cancelled meeting stays in the list but counts for nothing: nobody could attend it.
+      const held = meetings.filter((m) => m.meetingStatus !== 'cancelled');
+      const attended = held.filter((m) => m.status === 'present').length;
+      const absent = held.filter((m) => m.status === 'absent').length;
+      const invited = held.length;
       return {
         participantId: p.participantId,
         name: p.name,

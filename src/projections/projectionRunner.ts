@@ -109,7 +109,7 @@ export class ProjectionRunner<S> {
         if (message.type === 'caughtUp') {
           if (rebuilding) {
             rebuilding = false;
-            this.answering = { state, position, version: this.projection.version };
+            this.publish(state, position);
             await this.save(true);
           }
           this.statusValue = 'live';
@@ -134,10 +134,15 @@ export class ProjectionRunner<S> {
     })();
   }
 
-  private advance(state: S, position: number): void {
+  /** Makes `state` the one reads see, and answers every reader that was waiting for it. */
+  private publish(state: S, position: number): void {
     this.answering = { state, position, version: this.projection.version };
-    this.unsaved += 1;
     for (const waiter of this.waiters) if (position >= waiter.position) waiter.wake();
+  }
+
+  private advance(state: S, position: number): void {
+    this.publish(state, position);
+    this.unsaved += 1;
     if (this.unsaved >= this.saveEveryEvents || Date.now() - this.lastSave >= this.saveEveryMs) void this.save();
     else this.saveTimer ??= setTimeout(() => void this.save(), this.saveEveryMs);
   }
