@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectJson, expectProblem, outcomes, plenary, post, schedule, smallGroup } from './fixtures.js';
+import { startTestApp, type TestApp } from './testApp.js';
+
+type Accepted = { meetingId: string; revision: number; position: number };
+type Agenda = { position: number; meetings: { meetingId: string; title: string; status: string }[] };
+type Timeline = { position: number; entries: { theatre: string; stage: string }[]; theatres: { theatre: string }[] };
+
+let t: TestApp;
+let smallGroupId: string;
+let afterPlenary: number;
+const SINCE_2017 = 'from=2017-01-01T00:00:00Z';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const scheduled = await post(t, '/v1/meetings', plenary);
+  afterPlenary = expectJson<Accepted>(scheduled, 201).position;
+  smallGroupId = await schedule(t, smallGroup);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const get = (url: string, role: 'secretariat' | 'auditor' | 'reporter' = 'reporter', headers = {}) =>
+  t.as(role, { method: 'GET', url, headers });
+
+describe('reading the projections', () => {
+  it('reads its own write with minPosition: the outcome just recorded is on the timeline', async () => {
+    const recorded = expectJson<Accepted>(await post(t, `/v1/meetings/${smallGroupId}/outcomes`, outcomes.mosul), 200);
+    const res = await get(`/v1/timeline?theatre=mosul&minPosition=${recorded.position}`);
+    const timeline = expectJson<Timeline>(res, 200);
+    expect(timeline.position).toBeGreaterThanOrEqual(recorded.position);
+    expect(timeline.entries.map((e) => e.stage)).toEqual(['verge-of-liberation']);
+    expect(res.headers['ledger-stale']).toBeUndefined();
+  });
+
+  it('answers with what it has and Ledger-Stale when minPosition is not reached in time', async () => {
+    const res = await get(`/v1/agenda?${SINCE_2017}&minPosition=999999&waitMs=50`);
+    expect(expectJson<Agenda>(res, 200).meetings.length).toBeGreaterThan(0);
+    expect(res.headers['ledger-stale']).toBe('true');
+  });
+
+  it('lists meetings by start time, from now unless told otherwise', async () => {
+    await get(`/v1/agenda?minPosition=${afterPlenary}`);
+    expect(expectJson<Agenda>(await get('/v1/agenda'), 200).meetings).toEqual([]);
+    const titles = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}`), 200).meetings.map((m) => m.title);
+    expect(titles).toEqual([plenary.title, smallGroup.title]);
+  });
+
+  it('answers 304 to a matching If-None-Match, with the position in the ETag', async () => {
+    const first = await get(`/v1/agenda?${SINCE_2017}`);
+    const etag = String(first.headers.etag);
+    expect(etag).toContain(String(expectJson<Agenda>(first, 200).position));
+    expect((await get(`/v1/agenda?${SINCE_2017}`, 'reporter', { 'if-none-match': etag })).statusCode).toBe(304);
+  });
+
+  it('refuses malformed filters with 400', async () => {
+    expectProblem(await get('/v1/agenda?from=yesterday'), 400, 'invalid-request');
+    expectProblem(await get('/v1/timeline?from=2017-02-30'), 400, 'invalid-request');
+    expectProblem(await get('/v1/agenda?status=postponed'), 400, 'invalid-request');
+    expectProblem(await get('/v1/attendance?participantId=../etc'), 400, 'invalid-request');
+    expectProblem(await get('/v1/agenda?asOf=last-week', 'auditor'), 400, 'invalid-request');
+  });
+});
+
+describe('asOf: the ledger as it stood then', () => {
+  it('answers the agenda as of a position, before the Small Group was scheduled', async () => {
+    const res = await get(`/v1/agenda?${SINCE_2017}&asOf=${afterPlenary}`, 'auditor');
+    const agenda = expectJson<Agenda>(res, 200);
+    expect(agenda.position).toBe(afterPlenary);
+    expect(agenda.meetings.map((m) => m.title)).toEqual([plenary.title]);
+  });
+
+  it('answers as of a recorded time: nothing before the first event, everything at the head', async () => {
+    const before = expectJson<Agenda>(
+      await get(`/v1/agenda?${SINCE_2017}&asOf=2000-01-01T00:00:00Z`, 'secretariat'),
+      200,
+    );
+    expect(before).toEqual({ position: 0, meetings: [] });
+    const now = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&asOf=2999-01-01T00:00:00Z`, 'secretariat'), 200);
+    const live = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&minPosition=${now.position}`), 200);
+    expect(now).toEqual(live);
+  });
+
+  it('is for the auditor and the secretariat, not for reporting jobs', async () => {
+    expectProblem(await get(`/v1/timeline?asOf=${afterPlenary}`, 'reporter'), 403, 'forbidden');
+  });
+});
+
+describe('operating the projections', () => {
+  it('reports each projection live with its position and lag', async () => {
+    const head = await t.ledger.store.headPosition();
+    await get(`/v1/attendance?minPosition=${head}`);
+    await get(`/v1/timeline?minPosition=${head}`);
+    await get(`/v1/agenda?minPosition=${head}`);
+    const { projections } = expectJson<{
+      projections: { name: string; status: string; position: number; lagEvents: number }[];
+    }>(await get('/v1/projections', 'auditor'), 200);
+    expect(projections.map((p) => p.name).sort()).toEqual(['agenda', 'attendance', 'timeline']);
+    for (const p of projections) expect(p).toMatchObject({ status: 'live', position: head, lagEvents: 0 });
+    expect((await get('/readyz')).statusCode).toBe(200);
+  });
+
+  it('reports a projection that cannot apply an event as failed, and is not ready until it is fixed', async () => {
+    // A stored event of a known type but an impossible shape: the agenda must stop there, not skip it.
+    const { position } = await t.ledger.store.appendToStream(`meeting-${smallGroupId}`, [
+      {
+        eventId: '5f0e4c1e-0000-4000-8000-000000000001',
+        type: 'AgendaItemAdded',
+        data: { meetingId: smallGroupId },
+        metadata: {},
+      },
+    ]);
+    const { projections } = await waitForFailure();
+    const agenda = projections.find((p) => p.name === 'agenda');
+    expect(agenda).toMatchObject({ status: 'failed', error: { position, eventType: 'AgendaItemAdded' } });
+    expect(agenda?.position).toBeLessThan(position);
+    expectProblem(await get('/readyz'), 503, 'not-ready');
+  });
+});
+
+const waitForFailure = async () => {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const body = expectJson<{ projections: { name: string; status: string; position: number; error?: unknown }[] }>(
+      await get('/v1/projections', 'secretariat'),
+      200,
+    );
+    if (body.projections.some((p) => p.status === 'failed') || Date.now() > deadline) return body;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+};
