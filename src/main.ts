@@ -52,6 +52,8 @@ export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
   };
 };
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = openLedger(config, logger);
@@ -74,7 +76,10 @@ export const serve = async (config: Config): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
+    const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await app.close();
+    clearTimeout(drained);
     await ledger.projections.stop();
     await ledger.store.close();
     logger.info('stopped');

@@ -13,6 +13,7 @@ import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { commandRoutes } from './routes/commands.js';
+import { liveRoutes } from './routes/live.js';
 import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
 import { readRoutes } from './routes/reads.js';
@@ -78,5 +79,6 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(commandRoutes(deps.commands));
   await app.register(readRoutes(deps.store, deps.handler));
   await app.register(projectionRoutes(deps.projections, deps.store));
+  await app.register(liveRoutes(deps.store));
   return app;
 };

@@ -13,6 +13,10 @@ export type AgendaMeeting = {
   agenda: { itemId: string; title: string }[];
   observers: { observerId: string; name: string; kind: string; session: string | null }[];
   cancellationReason: string | null;
+  /** How many times the meeting changed after it was scheduled (iCalendar SEQUENCE). */
+  sequence: number;
+  /** When the meeting last changed, as recorded. */
+  updatedAt: string;
 };
 
 export type AgendaState = { meetings: Record<string, AgendaMeeting> };
@@ -31,7 +35,7 @@ type AgendaEvent = Extract<ProjectedEvent, { type: (typeof eventTypes)[number] }
 /** The current agenda: every meeting with its status, place, time, agenda items in order and observers. */
 export const agendaProjection: Projection<AgendaState> = {
   name: 'agenda',
-  version: 1,
+  version: 2,
   eventTypes,
   initialState: () => ({ meetings: {} }),
   evolve: (state, event) => {
@@ -44,11 +48,15 @@ export const agendaProjection: Projection<AgendaState> = {
         agenda: agenda.map((item) => ({ ...item })),
         observers: [],
         cancellationReason: null,
+        sequence: 0,
+        updatedAt: e.recordedAt,
       };
       return state;
     }
     const meeting = state.meetings[e.data.meetingId];
     if (!meeting) return state;
+    meeting.sequence += 1;
+    meeting.updatedAt = e.recordedAt;
     switch (e.type) {
       case 'MeetingRescheduled':
         Object.assign(meeting, { status: 'rescheduled', startsAt: e.data.startsAt, endsAt: e.data.endsAt });

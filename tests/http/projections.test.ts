@@ -87,6 +87,38 @@ describe('asOf: the ledger as it stood then', () => {
   });
 });
 
+describe('exports for reporting jobs', () => {
+  it('answers Accept: text/csv with a header row and one row per meeting', async () => {
+    const res = await get(`/v1/agenda?${SINCE_2017}`, 'reporter', { accept: 'text/csv' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^meetingId,title,forum,status,startsAt/);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain(smallGroupId);
+  });
+
+  it('answers the timeline and attendance as CSV too', async () => {
+    const timeline = await get('/v1/timeline', 'reporter', { accept: 'text/csv' });
+    expect(timeline.body.split('\r\n')[0]).toBe('date,theatre,stage,regression,kind,summary,meetingId,outcomeId');
+    const attendance = await get('/v1/attendance', 'reporter', { accept: 'text/csv' });
+    expect(attendance.headers['content-type']).toMatch(/^text\/csv/);
+    expect(attendance.body.split('\r\n')[0]).toMatch(/^participantId,name,role,meetingId/);
+  });
+
+  it('serves the agenda as an iCalendar file with one event per meeting, times in UTC', async () => {
+    const res = await get(`/v1/agenda.ics?${SINCE_2017}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+    const unfolded = res.body.replace(/\r\n[ \t]/g, '');
+    expect(unfolded.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
+    expect(unfolded.match(/^BEGIN:VEVENT$/gm)).toHaveLength(2);
+    expect(unfolded).toContain(`UID:${smallGroupId}@meeting-ledger`);
+    expect(unfolded).toContain('DTSTART:20170713T130000Z');
+    expect(unfolded).toContain('DTEND:20170713T210000Z');
+  });
+});
+
 describe('operating the projections', () => {
   it('reports each projection live with its position and lag', async () => {
     const head = await t.ledger.store.headPosition();

@@ -209,6 +209,8 @@ describe('health, readiness and documentation', () => {
         'GET /v1/attendance',
         'GET /v1/timeline',
         'GET /v1/projections',
+        'GET /v1/agenda.ics',
+        'GET /v1/events/live',
       ].sort(),
     );
   });

@@ -40,6 +40,8 @@ describe('agenda projection', () => {
         agenda: plenaryScheduled.data.agenda,
         observers: [],
         cancellationReason: null,
+        sequence: 0,
+        updatedAt: expect.any(String),
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { projections } from '../../src/projections/catalog.js';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { meetingStream } from '../../src/domain/events.js';
@@ -67,7 +68,7 @@ describe('a projection that throws on an event', () => {
     const { runner } = await failingRunner(snapshots, files);
     // Saved every 2 events: the last pair saved is position 6, before both invitations.
     expect(runner.current().position).toBe(6);
-    expect(runner.current().version).toBe(1);
+    expect(runner.current().version).toBe(agendaProjection.version);
     expect(observersOf(runner.current().state)).toEqual([]);
     expect(await snapshots.load('agenda')).toMatchObject({ position: 6 });
   });
@@ -120,10 +121,10 @@ describe('ProjectionEngine.report', () => {
     const head = await files.append(coalitionWeek);
     const { engine, runners } = engineOn(files);
     const report = (position: number, lagSeconds: number, status: string) =>
-      ['agenda', 'attendance', 'timeline'].map((name) => ({
+      (['agenda', 'attendance', 'timeline'] as const).map((name) => ({
         name,
-        version: 1,
-        answeringVersion: 1,
+        version: projections[name].version,
+        answeringVersion: projections[name].version,
         position,
         lagEvents: head - position,
         lagSeconds,
@@ -150,10 +151,10 @@ describe('ProjectionEngine.report', () => {
 
     const stoppedAt = malformed.position - 1;
     expect(await engine.report(thirtySecondsLater)).toEqual(
-      ['agenda', 'attendance', 'timeline'].map((name) => ({
+      (['agenda', 'attendance', 'timeline'] as const).map((name) => ({
         name,
-        version: 1,
-        answeringVersion: 1,
+        version: projections[name].version,
+        answeringVersion: projections[name].version,
         position: stoppedAt,
         lagEvents: head - stoppedAt,
         lagSeconds: 30,

@@ -8,13 +8,17 @@ import { Gate, gatedSubscriptions, openLedgerFiles, waitUntil } from './ledgerFi
 
 type AgendaV2 = AgendaState & { applied: number };
 
-/** The agenda at version 2: the same meetings, plus a count of the events it applied. */
+// The agenda's current version (OLD) and the next one (NEW), whatever the current one is.
+const OLD = agendaProjection.version;
+const NEW = OLD + 1;
+
+/** The agenda at the next version: the same meetings, plus a count of the events it applied. */
 const agendaV2 = (refuse: (event: ProjectedEvent) => boolean = () => false): Projection<AgendaV2> => ({
   ...agendaProjection,
-  version: 2,
+  version: NEW,
   initialState: () => ({ ...agendaProjection.initialState(), applied: 0 }),
   evolve: (state, event) => {
-    if (refuse(event)) throw new Error(`version 2 cannot apply ${event.type}`);
+    if (refuse(event)) throw new Error(`version ${NEW} cannot apply ${event.type}`);
     agendaProjection.evolve(state, event);
     state.applied += 1;
     return state;
@@ -57,25 +61,25 @@ describe('a projection whose version changed', () => {
     const runner = version2();
     await runner.start();
     expect(runner.status).toBe('rebuilding');
-    expect(runner.current()).toEqual({ state: oldState, position: savedAt, version: 1 });
+    expect(runner.current()).toEqual({ state: oldState, position: savedAt, version: OLD });
 
     const head = await append([rescheduled(plenaryScheduled, '2017-07-14T13:00:00.000Z', null)]);
     expect(await runner.waitFor(savedAt, 0)).toBe(true);
-    expect(runner.current()).toMatchObject({ position: savedAt, version: 1 });
+    expect(runner.current()).toMatchObject({ position: savedAt, version: OLD });
     expect(plenaryStatus(runner.current().state)).toBe('scheduled');
-    expect(await snapshots.load('agenda')).toMatchObject({ version: 1, position: savedAt });
+    expect(await snapshots.load('agenda')).toMatchObject({ version: OLD, position: savedAt });
 
     gate.open();
-    await waitUntil(() => runner.current().version === 2, 'the rebuilt state to be swapped in');
+    await waitUntil(() => runner.current().version === NEW, 'the rebuilt state to be swapped in');
     expect(runner.current().position).toBe(head);
     expect(runner.status).toBe('live');
     expect(plenaryStatus(runner.current().state)).toBe('rescheduled');
     expect(runner.current().state).toEqual((await replay(events, agendaV2())).state);
-    expect(await snapshots.load('agenda')).toMatchObject({ version: 2, position: head });
+    expect(await snapshots.load('agenda')).toMatchObject({ version: NEW, position: head });
 
     const next = await append([closed(ids.plenary)]);
     expect(await runner.waitFor(next, 5_000)).toBe(true);
-    expect(runner.current()).toMatchObject({ position: next, version: 2 });
+    expect(runner.current()).toMatchObject({ position: next, version: NEW });
     expect(plenaryStatus(runner.current().state)).toBe('closed');
   });
 
@@ -85,7 +89,7 @@ describe('a projection whose version changed', () => {
     await runner.start();
     await append([rescheduled(plenaryScheduled, '2017-07-14T13:00:00.000Z', null), closed(ids.plenary)]);
     gate.open();
-    await waitUntil(() => runner.current().version === 2, 'the rebuilt state to be swapped in');
+    await waitUntil(() => runner.current().version === NEW, 'the rebuilt state to be swapped in');
     const handledBefore = coalitionWeek.filter((event) => handles(agendaProjection, event.type)).length;
     expect(runner.current().state.applied).toBe(handledBefore + 2);
   });
@@ -102,7 +106,7 @@ describe('a projection whose version changed', () => {
     void runner.waitFor(head, 30_000).then((reached) => (answer = reached));
 
     gate.open();
-    await waitUntil(() => runner.current().version === 2, 'the rebuilt state to be swapped in');
+    await waitUntil(() => runner.current().version === NEW, 'the rebuilt state to be swapped in');
     expect(runner.current().position).toBe(head);
     await waitUntil(() => answer !== undefined, 'the waiting reader to be answered', 1_000);
     expect(answer).toBe(true);
@@ -117,10 +121,10 @@ describe('a projection whose version changed', () => {
     expect(runner.error).toEqual({
       position: 7,
       eventType: 'ObserverInvited',
-      message: 'Error: version 2 cannot apply ObserverInvited',
+      message: `Error: version ${NEW} cannot apply ObserverInvited`,
     });
-    expect(runner.current()).toEqual({ state: oldState, position: savedAt, version: 1 });
-    expect(await snapshots.load('agenda')).toMatchObject({ version: 1, position: savedAt });
+    expect(runner.current()).toEqual({ state: oldState, position: savedAt, version: OLD });
+    expect(await snapshots.load('agenda')).toMatchObject({ version: OLD, position: savedAt });
   });
 
   it('starts the rebuild again after a stop that interrupted it, leaving the old snapshot in place meanwhile', async () => {
@@ -129,13 +133,13 @@ describe('a projection whose version changed', () => {
     await interrupted.start();
     await interrupted.stop();
     expect(interrupted.status).toBe('stopped');
-    expect(await snapshots.load('agenda')).toMatchObject({ version: 1, position: savedAt });
+    expect(await snapshots.load('agenda')).toMatchObject({ version: OLD, position: savedAt });
 
     const resumed = version2();
     await resumed.start();
     expect(resumed.status).toBe('rebuilding');
     gate.open();
-    await waitUntil(() => resumed.current().version === 2, 'the rebuilt state to be swapped in');
+    await waitUntil(() => resumed.current().version === NEW, 'the rebuilt state to be swapped in');
     expect(resumed.current().state).toEqual((await replay(events, agendaV2())).state);
   });
 });

@@ -65,7 +65,7 @@ describe('ProjectionRunner on SQLite', () => {
 
     const next = await append([rescheduled(plenaryScheduled, '2017-07-14T13:00:00.000Z', null)]);
     expect(await runner.waitFor(next, 5_000)).toBe(true);
-    expect(runner.current()).toMatchObject({ position: next, version: 1 });
+    expect(runner.current()).toMatchObject({ position: next, version: agendaProjection.version });
     expect(queryAgenda(runner.current().state, { forum: 'plenary' })).toEqual([
       expect.objectContaining({ status: 'rescheduled', startsAt: '2017-07-14T13:00:00.000Z' }),
     ]);
@@ -120,9 +120,9 @@ describe('ProjectionRunner on SQLite', () => {
 
     const second = run(agendaProjection, openSnapshots());
     await second.start();
-    expect(second.current()).toEqual({ state: savedState, position: head, version: 1 });
+    expect(second.current()).toEqual({ state: savedState, position: head, version: agendaProjection.version });
     await waitUntil(() => second.status === 'live', 'the restarted runner to go live');
-    expect(second.current()).toEqual({ state: savedState, position: head, version: 1 });
+    expect(second.current()).toEqual({ state: savedState, position: head, version: agendaProjection.version });
   });
 
   it('resumes after a crash from the last checkpoint it saved, applying the events after it once', async () => {

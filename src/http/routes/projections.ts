@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDate, forumSlug, instant, slug } from '../../domain/shared/values.js';
@@ -7,6 +8,8 @@ import { queryAttendance } from '../../projections/attendance.js';
 import type { ProjectionEngine } from '../../projections/projectionEngine.js';
 import { queryTimeline } from '../../projections/timeline.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
+import { agendaCsv, attendanceCsv, timelineCsv } from '../formats/csv.js';
+import { agendaIcs } from '../formats/ics.js';
 import { projectionReadQuery, projectionView } from '../projectionReads.js';
 
 const agendaQuery = z.strictObject({
@@ -31,6 +34,11 @@ const timelineQuery = z.strictObject({
   ...projectionReadQuery,
 });
 
+/** `Accept: text/csv` asks for the rows as CSV (RFC 4180) instead of JSON. */
+const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/i.test(request.headers.accept ?? '');
+
+const sendCsv = (reply: FastifyReply, csv: string) => reply.type('text/csv; charset=utf-8; header=present').send(csv);
+
 /** The read models: thin routes over the projection engine, each answering with the position it reflects. */
 export const projectionRoutes =
   (engine: ProjectionEngine, store: EventStore): FastifyPluginAsyncZod =>
@@ -47,7 +55,9 @@ export const projectionRoutes =
         const view = await projectionView(agenda, store, request, reply, request.query);
         if (!view) return reply;
         const { from = new Date().toISOString(), ...filters } = request.query;
-        return { position: view.position, meetings: queryAgenda(view.state, { ...filters, from }) };
+        const meetings = queryAgenda(view.state, { ...filters, from });
+        if (wantsCsv(request)) return sendCsv(reply, agendaCsv(meetings));
+        return { position: view.position, meetings };
       },
     );
 
@@ -60,7 +70,9 @@ export const projectionRoutes =
       async (request, reply) => {
         const view = await projectionView(attendance, store, request, reply, request.query);
         if (!view) return reply;
-        return { position: view.position, participants: queryAttendance(view.state, request.query) };
+        const participants = queryAttendance(view.state, request.query);
+        if (wantsCsv(request)) return sendCsv(reply, attendanceCsv(participants));
+        return { position: view.position, participants };
       },
     );
 
@@ -73,7 +85,31 @@ export const projectionRoutes =
       async (request, reply) => {
         const view = await projectionView(timeline, store, request, reply, request.query);
         if (!view) return reply;
-        return { position: view.position, ...queryTimeline(view.state, request.query) };
+        const answer = queryTimeline(view.state, request.query);
+        if (wantsCsv(request)) return sendCsv(reply, timelineCsv(answer.entries));
+        return { position: view.position, ...answer };
+      },
+    );
+
+    app.get(
+      '/v1/agenda.ics',
+      {
+        config: { access: ALL_READERS },
+        schema: {
+          tags: ['projections'],
+          summary: 'The agenda as an iCalendar (RFC 5545) file',
+          querystring: agendaQuery,
+        },
+      },
+      async (request, reply) => {
+        const view = await projectionView(agenda, store, request, reply, request.query);
+        if (!view) return reply;
+        const { from = new Date().toISOString(), ...filters } = request.query;
+        const calendar = agendaIcs(queryAgenda(view.state, { ...filters, from }), {
+          productId: '-//meeting-ledger//agenda//EN',
+          stampFor: (meeting) => meeting.updatedAt,
+        });
+        return reply.type('text/calendar; charset=utf-8').send(calendar);
       },
     );
 

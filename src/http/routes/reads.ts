@@ -4,21 +4,11 @@ import type { CommandHandler } from '../../application/commandHandler.js';
 import { loadMeeting } from '../../application/ledgerCommands.js';
 import { MeetingNotFound } from '../../domain/errors.js';
 import { meetingStream } from '../../domain/events.js';
-import type { EventStore, RecordedEvent } from '../../eventStore/eventStore.js';
+import type { EventStore } from '../../eventStore/eventStore.js';
+import { publicEvent } from '../eventView.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
 import { meetingParams } from '../params.js';
 import { matchesIfNoneMatch } from '../etag.js';
-
-const publicEvent = (e: RecordedEvent) => ({
-  position: e.position,
-  eventId: e.eventId,
-  streamId: e.streamId,
-  revision: e.revision,
-  type: e.type,
-  data: e.data,
-  metadata: e.metadata,
-  recordedAt: e.recordedAt,
-});
 
 const eventsQuery = z.strictObject({
   after: z.coerce

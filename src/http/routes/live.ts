@@ -1,0 +1,115 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EventStore, Subscription, SubscriptionMessage } from '../../eventStore/eventStore.js';
+import { publicEvent } from '../eventView.js';
+import { ALL_READERS } from '../access.js';
+import { HttpProblem } from '../problem.js';
+
+const LAST_EVENT_ID = /^\d{1,15}$/;
+
+const liveQuery = z.strictObject({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('Send events after this position (Last-Event-ID, when sent, wins)'),
+});
+
+// JSON.stringify escapes CR and LF, so `data` is always one line: no payload can end a frame or forge one.
+const frame = (message: SubscriptionMessage): string =>
+  message.type === 'caughtUp'
+    ? ': caught-up\n\n'
+    : `id: ${message.event.position}\nevent: ${message.event.type}\ndata: ${JSON.stringify(publicEvent(message.event))}\n\n`;
+
+/** Where to resume: the client's Last-Event-ID (what an EventSource sends on reconnecting), else `after`. */
+const resumeAfter = (request: FastifyRequest, after: number | undefined): number => {
+  const header = request.headers['last-event-id'];
+  if (header === undefined) return after ?? 0;
+  if (typeof header !== 'string' || !LAST_EVENT_ID.test(header.trim())) {
+    throw new HttpProblem(400, 'invalid-header', 'Invalid last-event-id header', 'Last-Event-ID must be a position', {
+      header: 'last-event-id',
+    });
+  }
+  return Number(header.trim());
+};
+
+/** Writes messages only as fast as the socket takes them: a slow reader holds back the subscription, not memory. */
+const pump = async (subscription: Subscription, res: ServerResponse, stopped: AbortSignal): Promise<void> => {
+  for await (const message of subscription) {
+    if (stopped.aborted) return;
+    if (!res.write(frame(message))) await once(res, 'drain', { signal: stopped }).catch(() => undefined);
+  }
+};
+
+type Stream = { store: EventStore; after: number; heartbeatMs: number; open: Set<() => void> };
+
+/** Serves one client until it leaves, the subscription fails or the server closes (which calls what it adds to `open`). */
+const serve = (request: FastifyRequest, res: ServerResponse, { store, after, heartbeatMs, open }: Stream): void => {
+  const log = request.log;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no', // nginx would otherwise hold events back in its buffer
+    'x-request-id': request.id,
+  });
+  res.flushHeaders();
+  const subscription = store.subscribeToAll({ after });
+  const stop = new AbortController();
+  // A heartbeat keeps proxies from timing the connection out; one stuck behind a full socket is no use.
+  const heartbeat = setInterval(() => {
+    if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+  }, heartbeatMs);
+  const end = () => {
+    if (stop.signal.aborted) return;
+    stop.abort();
+    open.delete(end);
+    clearInterval(heartbeat);
+    if (!res.writableEnded) res.end();
+    subscription.unsubscribe().catch((err: unknown) => log.warn({ err }, 'live feed: unsubscribe failed'));
+  };
+  open.add(end);
+  request.raw.once('close', end);
+  res.on('error', (err) => log.info({ err }, 'live feed: connection failed'));
+  if (request.raw.destroyed) end(); // the client left before we started listening
+  pump(subscription, res, stop.signal)
+    .catch((err: unknown) => log.error({ err }, 'live feed: subscription failed'))
+    .finally(end);
+};
+
+/**
+ * `GET /v1/events/live`: the log as server-sent events, history after the resume point first, a
+ * `: caught-up` comment once it is all sent, then each event as it commits. Each event's `id` is
+ * its position, so a reconnecting EventSource resumes exactly where it stopped.
+ */
+export const liveRoutes =
+  (store: EventStore, heartbeatMs = 15_000): FastifyPluginAsyncZod =>
+  async (app) => {
+    const open = new Set<() => void>();
+    // preClose, not onClose: the server waits for open connections before onClose hooks run.
+    app.addHook('preClose', async () => {
+      for (const end of open) end();
+    });
+
+    app.get(
+      '/v1/events/live',
+      {
+        config: { access: ALL_READERS },
+        exposeHeadRoute: false, // a HEAD would hold a subscription open to send nothing
+        schema: {
+          tags: ['events'],
+          summary: 'The log as server-sent events, history then live; resumes from Last-Event-ID',
+          querystring: liveQuery,
+        },
+      },
+      async (request, reply) => {
+        const after = resumeAfter(request, request.query.after);
+        reply.hijack();
+        serve(request, reply.raw, { store, after, heartbeatMs, open });
+      },
+    );
+  };
