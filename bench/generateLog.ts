@@ -31,6 +31,7 @@ const envelope = (event: LedgerEvent, recordedAt: string): NewEvent => {
     actor: 'secretariat#bench',
     recordedAt,
     schemaVersion: 1,
+    prevHash: null, // the bench measures projections, not the audit chain
   };
   return { eventId: randomUUID(), type: event.type, data: event.data, metadata, recordedAt };
 };

@@ -1,18 +1,12 @@
-import { eventCatalog, type EventMetadata, type LedgerEvent } from '../domain/events.js';
-import { toLedgerEvent } from '../domain/events.js';
+import { toLedgerEvent, type LedgerEvent } from '../domain/events.js';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.js';
-import type {
-  AppendResult,
-  EventStore,
-  IdempotencyRecord,
-  NewEvent,
-  StoredResponse,
-} from '../eventStore/eventStore.js';
+import type { AppendResult, EventStore, IdempotencyRecord, StoredResponse } from '../eventStore/eventStore.js';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
 import { isKeptRefusal, refusalRecord, ReplayedRefusal, type StoredRefusal } from './refusals.js';
 import type { LedgerError } from '../domain/errors.js';
-import { eventIdFor } from './eventIds.js';
-import { StreamCache } from './streamCache.js';
+import { envelopes } from './envelope.js';
+import { StreamCache, type Folded } from './streamCache.js';
+import { eventHash } from '../audit/canonical.js';
 import { StreamLocks } from './streamLocks.js';
 
 /** Everything about a command that comes from the edge rather than from its body. */
@@ -106,14 +100,15 @@ export class CommandHandler {
     describe: Describe,
   ): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt += 1) {
-      const { state, revision } = await this.load(streamId, decider);
+      const { state, revision, lastHash } = await this.load(streamId, decider);
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
         throw new PreconditionFailed(streamId, context.expectedRevision, revision);
       }
       const events = decider.decide(command, state);
       try {
         let response: StoredResponse | undefined;
-        const result = await this.store.appendToStream(streamId, events.map(this.envelope(context)), {
+        const wrapped = envelopes(events, context, { streamId, revision, lastHash });
+        const result = await this.store.appendToStream(streamId, wrapped, {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
           ...(context.idempotency && {
             idempotency: {
@@ -143,35 +138,19 @@ export class CommandHandler {
   async load<E extends LedgerEvent, S>(
     streamId: string,
     decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
-  ): Promise<{ state: S; revision: number }> {
+  ): Promise<Folded<S>> {
     const cached = this.folded.get<S>(streamId);
     const recorded = await this.store.readStream(streamId, { fromRevision: cached ? cached.revision + 1 : 0 });
     const state = recorded.reduce(
       (s, r) => decider.evolve(s, toLedgerEvent(r.type, r.data) as E),
       cached?.state ?? decider.initialState(),
     );
-    const folded = { state, revision: recorded.at(-1)?.revision ?? cached?.revision ?? -1 };
+    const last = recorded.at(-1);
+    const folded: Folded<S> = last
+      ? { state, revision: last.revision, lastHash: eventHash(last) }
+      : { state, revision: cached?.revision ?? -1, lastHash: cached?.lastHash ?? null };
     if (folded.revision >= 0) this.folded.set(streamId, folded);
     return folded;
-  }
-
-  private envelope(context: CommandContext) {
-    return (event: LedgerEvent, index: number): NewEvent => {
-      const metadata: EventMetadata = {
-        commandId: context.commandId,
-        correlationId: context.correlationId,
-        causationId: context.causationId,
-        actor: context.actor,
-        recordedAt: context.receivedAt,
-        schemaVersion: eventCatalog[event.type].schemaVersion,
-      };
-      return {
-        eventId: eventIdFor(context.commandId, index),
-        type: event.type,
-        data: event.data,
-        metadata,
-      };
-    };
   }
 }
 

@@ -37,6 +37,8 @@ export type EventMetadata = {
   actor: string;
   recordedAt: string;
   schemaVersion: number;
+  /** The hash of the stream's previous event (null for the first): the stream's hash chain. */
+  prevHash: string | null;
 };
 
 export const meetingStream = (meetingId: string): string => `meeting-${meetingId}`;

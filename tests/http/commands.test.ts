@@ -1,3 +1,4 @@
+import { eventHash } from '../../src/audit/canonical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectJson,
@@ -236,6 +237,15 @@ describe('POST /v1/meetings/{id}/...', () => {
       actor: expect.stringMatching(/^secretariat#[0-9a-f]{8}$/),
       recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       schemaVersion: 1,
+      prevHash: null, // the first event of its stream
     });
+  });
+
+  it('links each event to the previous one of its stream by hash', async () => {
+    const { meetingId } = expectJson<Accepted>(await post(t, '/v1/meetings', smallGroup), 201);
+    await post(t, `/v1/meetings/${meetingId}/agenda-items`, { title: 'Stabilization support' });
+    await post(t, `/v1/meetings/${meetingId}/close`);
+    const events = await t.ledger.store.readStream(`meeting-${meetingId}`);
+    expect(events.map((e) => e.metadata.prevHash)).toEqual([null, eventHash(events[0]!), eventHash(events[1]!)]);
   });
 });

@@ -1,0 +1,32 @@
+import { eventHash } from '../audit/canonical.js';
+import { eventCatalog, type EventMetadata, type LedgerEvent } from '../domain/events.js';
+import type { NewEvent } from '../eventStore/eventStore.js';
+import type { CommandContext } from './commandHandler.js';
+import { eventIdFor } from './eventIds.js';
+
+/**
+ * Wraps decided events for the store: ids derived from the command, the command's metadata, and
+ * each event's link in its stream's hash chain. The writer can set the link because it appends at
+ * an expected revision: it knows which event comes before, and hashes only what it writes itself.
+ */
+export const envelopes = (
+  events: readonly LedgerEvent[],
+  context: CommandContext,
+  stream: { streamId: string; revision: number; lastHash: string | null },
+): NewEvent[] => {
+  let prevHash = stream.lastHash;
+  return events.map((event, index) => {
+    const metadata: EventMetadata = {
+      commandId: context.commandId,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      actor: context.actor,
+      recordedAt: context.receivedAt,
+      schemaVersion: eventCatalog[event.type].schemaVersion,
+      prevHash,
+    };
+    const wrapped = { eventId: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata };
+    prevHash = eventHash({ ...wrapped, streamId: stream.streamId, revision: stream.revision + index + 1 });
+    return wrapped;
+  });
+};
