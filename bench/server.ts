@@ -1,7 +1,7 @@
 import type { CommandBus } from '../src/application/ledgerCommands.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
-import { openLedger } from '../src/main.js';
+import { closeLedger, openLedger } from '../src/main.js';
 
 /**
  * The server under load, in its own process so the load generator does not share its event loop.
@@ -31,6 +31,6 @@ process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && ad
 process.once('SIGTERM', () => {
   void app
     .close()
-    .then(() => ledger.store.close())
+    .then(() => closeLedger(ledger))
     .then(() => process.exit(0));
 });

@@ -41,6 +41,13 @@ const configSchema = z.object({
     .min(1024)
     .default(1024 * 1024),
   LEDGER_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+  LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  LEDGER_LOG_ORIGIN: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'one word of visible ASCII')
+    .default('meeting-ledger'),
+  LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
+  LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +60,12 @@ export type Config = {
   tokens: { role: Role; token: string }[];
   bodyLimit: number;
   readyMaxLag: number;
+  audit: {
+    signingKeyFile: string | undefined;
+    origin: string;
+    checkpointEveryEvents: number;
+    checkpointEveryMs: number;
+  };
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 };
 
@@ -78,6 +91,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     }),
     bodyLimit: c.LEDGER_BODY_LIMIT,
     readyMaxLag: c.LEDGER_READY_MAX_LAG,
+    audit: {
+      signingKeyFile: c.LEDGER_SIGNING_KEY_FILE,
+      origin: c.LEDGER_LOG_ORIGIN,
+      checkpointEveryEvents: c.LEDGER_CHECKPOINT_EVERY_EVENTS,
+      checkpointEveryMs: c.LEDGER_CHECKPOINT_EVERY_SECONDS * 1000,
+    },
     logLevel: c.LOG_LEVEL,
   };
 };

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
+import { AuditLog } from './audit/auditLog.js';
+import { SqliteAuditStore, type AuditStore } from './audit/auditStore.js';
+import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
 import { LedgerCommands } from './application/ledgerCommands.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
@@ -18,6 +21,8 @@ export type Ledger = {
   store: EventStore;
   snapshots: ProjectionStore;
   projections: ProjectionEngine;
+  auditStore: AuditStore;
+  audit: AuditLog;
   handler: CommandHandler;
   commands: LedgerCommands;
   tokens: TokenRegistry;
@@ -42,7 +47,10 @@ export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
   const projections = new ProjectionEngine(store, snapshots, {
     onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
   });
-  const parts = { config, store, snapshots, projections, handler, commands };
+  const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
+  const signingKey = loadOrCreateSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'signing-key.pem'));
+  const audit = new AuditLog(store, auditStore, new CheckpointSigner(config.audit.origin, signingKey), config.audit);
+  const parts = { config, store, snapshots, projections, auditStore, audit, handler, commands };
   if (config.tokens.length > 0) return { ...parts, tokens: new TokenRegistry(config.tokens) };
   const file = ensureTokenFile(config.dataDir);
   return {
@@ -52,16 +60,26 @@ export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
   };
 };
 
+/** Stops what runs (projections, audit) after saving their progress, then closes every store. */
+export const closeLedger = async (ledger: Ledger): Promise<void> => {
+  await ledger.projections.stop();
+  await ledger.audit.stop();
+  ledger.auditStore.close();
+  await ledger.store.close();
+};
+
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = openLedger(config, logger);
   await ledger.projections.start();
+  await ledger.audit.start();
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,
     readyMaxLag: config.readyMaxLag,
+    auditKeyName: config.audit.origin,
     logger: loggerOptions(config.logLevel),
   });
   if (ledger.generatedTokens) {
@@ -80,8 +98,7 @@ export const serve = async (config: Config): Promise<void> => {
     const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await app.close();
     clearTimeout(drained);
-    await ledger.projections.stop();
-    await ledger.store.close();
+    await closeLedger(ledger);
     logger.info('stopped');
     process.exit(0);
   };

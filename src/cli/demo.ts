@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { ensureTokenFile } from '../http/tokens.js';
 import { meetingStream } from '../domain/events.js';
-import { openLedger } from '../main.js';
+import { closeLedger, openLedger } from '../main.js';
 import { demoMeetings, demoSteps } from './demoData.js';
 
 /** A demo step the ledger refused; the CLI prints the message alone. */
@@ -58,7 +58,7 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
     }
   } finally {
     await app.close();
-    await ledger.store.close();
+    await closeLedger(ledger);
   }
   const base = `http://${config.host}:${config.port}`;
   print(`Demo loaded into ${config.dataDir}: ${appended} events appended, ${replayed} steps already recorded earlier.`);

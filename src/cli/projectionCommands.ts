@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { instant } from '../domain/shared/values.js';
-import { openLedger, type Ledger } from '../main.js';
+import { closeLedger, openLedger, type Ledger } from '../main.js';
 import { queryAgenda, type AgendaState } from '../projections/agenda.js';
 import { queryAttendance, type AttendanceState } from '../projections/attendance.js';
 import { isProjectionName, projectionNamed, projectionNames, type ProjectionName } from '../projections/catalog.js';
@@ -35,8 +35,7 @@ const withLedger = async (config: Config, work: (ledger: Ledger) => Promise<void
   try {
     await work(ledger);
   } finally {
-    await ledger.projections.stop();
-    await ledger.store.close();
+    await closeLedger(ledger);
   }
 };
 

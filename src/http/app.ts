@@ -7,12 +7,15 @@ import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
 import { StoreUnavailable } from '../eventStore/errors.js';
+import type { AuditLog } from '../audit/auditLog.js';
+import type { AuditStore } from '../audit/auditStore.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { commandRoutes } from './routes/commands.js';
+import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
 import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
@@ -22,6 +25,10 @@ import type { TokenRegistry } from './tokens.js';
 export type AppDependencies = {
   store: EventStore;
   projections: ProjectionEngine;
+  audit: AuditLog;
+  auditStore: AuditStore;
+  /** The signer name in checkpoints (the log's origin). */
+  auditKeyName?: string;
   handler: CommandHandler;
   commands: CommandBus;
   tokens: TokenRegistry;
@@ -80,5 +87,6 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(readRoutes(deps.store, deps.handler));
   await app.register(projectionRoutes(deps.projections, deps.store));
   await app.register(liveRoutes(deps.store));
+  await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
   return app;
 };

@@ -211,6 +211,11 @@ describe('health, readiness and documentation', () => {
         'GET /v1/projections',
         'GET /v1/agenda.ics',
         'GET /v1/events/live',
+        'GET /v1/audit/checkpoint',
+        'POST /v1/audit/checkpoint',
+        'GET /v1/audit/proofs/inclusion',
+        'GET /v1/audit/proofs/consistency',
+        'GET /v1/audit/verify',
       ].sort(),
     );
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Role } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { openLedger, type Ledger } from '../../src/main.js';
+import { closeLedger, openLedger, type Ledger } from '../../src/main.js';
 
 export const tokens: Record<Role, string> = {
   secretariat: 'secretariat-token-0123456789',
@@ -34,6 +34,7 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
   });
   const ledger = openLedger(config);
   await ledger.projections.start();
+  await ledger.audit.start();
   const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: false });
   return {
     app,
@@ -46,8 +47,7 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
     eventCount: async () => (await ledger.store.readAll({})).length,
     close: async () => {
       await app.close();
-      await ledger.projections.stop();
-      await ledger.store.close();
+      await closeLedger(ledger);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

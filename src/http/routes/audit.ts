@@ -1,0 +1,94 @@
+import { createPublicKey } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuditLog } from '../../audit/auditLog.js';
+import type { AuditStore, StoredCheckpoint } from '../../audit/auditStore.js';
+import { verifyLedger } from '../../audit/verifyLedger.js';
+import type { EventStore } from '../../eventStore/eventStore.js';
+import { STREAM_READERS } from '../access.js';
+import { HttpProblem } from '../problem.js';
+
+const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The auditor's routes: signed checkpoints, inclusion and consistency proofs, full verification. */
+export const auditRoutes =
+  (audit: AuditLog, auditStore: AuditStore, events: EventStore, keyName: string): FastifyPluginAsyncZod =>
+  async (app) => {
+    const present = (c: StoredCheckpoint) => ({
+      treeSize: c.treeSize,
+      position: c.position,
+      rootHash: c.rootHash,
+      text: c.text,
+      signature: c.signature,
+      publicKey: audit.publicKeyPem,
+      keyId: audit.keyId,
+    });
+    const access = { access: STREAM_READERS };
+    const tags = ['audit'];
+
+    app.get(
+      '/v1/audit/checkpoint',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'The latest signed checkpoint, or the one kept at treeSize',
+          querystring: z.strictObject({ treeSize: count.optional() }),
+        },
+      },
+      async (request) => {
+        const { treeSize } = request.query;
+        if (treeSize === undefined) return present(auditStore.latestCheckpoint() ?? audit.checkpoint());
+        const kept = auditStore.checkpointAt(treeSize);
+        if (!kept)
+          throw new HttpProblem(
+            404,
+            'no-checkpoint',
+            'No checkpoint at that size',
+            `No checkpoint was kept at tree size ${treeSize}`,
+          );
+        return present(kept);
+      },
+    );
+
+    app.post(
+      '/v1/audit/checkpoint',
+      { config: access, schema: { tags, summary: 'Sign and keep a checkpoint of the log as it stands now' } },
+      async (_request, reply) => reply.code(201).send(present(audit.checkpoint())),
+    );
+
+    app.get(
+      '/v1/audit/proofs/inclusion',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'RFC 9162 inclusion proof of the event at a position',
+          querystring: z.strictObject({ position: count, treeSize: count }),
+        },
+      },
+      async (request) => audit.inclusion(request.query.position, request.query.treeSize),
+    );
+
+    app.get(
+      '/v1/audit/proofs/consistency',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'RFC 9162 consistency proof between two tree sizes',
+          querystring: z.strictObject({ from: count, to: count }),
+        },
+      },
+      async (request) => audit.consistency(request.query.from, request.query.to),
+    );
+
+    app.get(
+      '/v1/audit/verify',
+      {
+        config: access,
+        schema: { tags, summary: 'Recompute every hash from the stored events and check chains and checkpoints' },
+      },
+      async () => verifyLedger(events, auditStore, { publicKey: createPublicKey(audit.publicKeyPem), name: keyName }),
+    );
+  };
