@@ -32,6 +32,9 @@ export class AuditLog {
   private subscription: Subscription | undefined;
   private following: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private markCaughtUp: () => void = () => undefined;
+  /** Resolves once the tree holds every event that was in the log when it started. */
+  readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
 
   constructor(
     private readonly events: EventStore,
@@ -62,6 +65,7 @@ export class AuditLog {
     this.following = (async () => {
       for await (const message of subscription) {
         if (message.type === 'event') this.index(message.event);
+        else this.markCaughtUp();
       }
     })();
     this.timer = setInterval(() => this.checkpointIfGrown(), this.options.checkpointEveryMs);

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
 import type { AuditStore } from './auditStore.js';
 import { canonicalBytes } from './canonical.js';
-import { verifyCheckpoint } from './checkpointSigner.js';
+import { verifyCheckpoint, type CheckpointBody } from './checkpointSigner.js';
 import { leafHash, MerkleLog } from './merkle.js';
 import { createHash } from 'node:crypto';
 
@@ -29,7 +29,10 @@ export const verifyLedger = async (
   events: EventStore,
   audit: AuditStore,
   key: { publicKey: KeyObject; name: string },
+  /** Checkpoints an auditor saved earlier: the log must extend each of them. */
+  held: readonly CheckpointBody[] = [],
 ): Promise<VerifyReport> => {
+  const heldBySize = new Map(held.map((c) => [c.treeSize, c]));
   const tree = new MerkleLog();
   const recordedLeaves = audit.leaves();
   const checkpoints = new Map(audit.checkpoints().map((c) => [c.treeSize, c]));
@@ -76,6 +79,13 @@ export const verifyLedger = async (
         );
       }
       tree.append(leaf);
+      const mine = heldBySize.get(tree.size);
+      if (mine && !mine.rootHash.equals(tree.root())) {
+        return breakAt(
+          event,
+          `the log is not an append-only extension of the checkpoint you hold at size ${tree.size}: the roots differ`,
+        );
+      }
       const checkpoint = checkpoints.get(tree.size);
       if (checkpoint) {
         checkpointsChecked += 1;
@@ -99,7 +109,7 @@ export const verifyLedger = async (
     after = page.at(-1)?.position ?? after;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const beyond = [...checkpoints.keys()].find((size) => size > tree.size);
+  const beyond = [...checkpoints.keys(), ...heldBySize.keys()].find((size) => size > tree.size);
   if (beyond !== undefined || recordedLeaves.length > tree.size) {
     const last = { position: 0, streamId: '', revision: -1 };
     return report({

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
+import { LedgerError } from '../domain/errors.js';
+import { exportLog, importLog } from './exportImport.js';
+import { auditCheckpoint, auditConsistency, auditProve, auditVerify } from './auditCommands.js';
 import { DemoFailed, runDemo } from './demo.js';
 import { rebuildProjections, replayAsOf, UsageError } from './projectionCommands.js';
 
@@ -13,6 +16,14 @@ Commands:
                                           (all of agenda, attendance, timeline when no name is given)
   replay --as-of <position|time> [--projection name]
                                           print projections exactly as the ledger stood then, as JSON
+  audit verify [--checkpoint file]...     recompute every hash, chain and checkpoint; exit 1 at a break,
+                                          and prove the log extends each checkpoint file given
+  audit checkpoint                        sign a checkpoint of the log now and print it (> cp.txt)
+  audit prove --position <p> --checkpoint <file>
+                                          inclusion proof of an event, verified against the checkpoint
+  audit consistency <old.txt> <new.txt>   consistency proof between two checkpoints, verified
+  export --format ndjson [--to file]      the whole log, one event per line, with hashes
+  import --from <file>                    append an export into an empty store, then verify it
 
 Configuration comes from the environment: PORT, HOST, LEDGER_DATA_DIR, LEDGER_STORE, LEDGER_TOKENS, LOG_LEVEL.`;
 
@@ -45,6 +56,22 @@ const main = async (argv: string[]): Promise<number> => {
       await replayAsOf(loadConfig(), values['as-of'], values.projection, print);
       return 0;
     }
+    case 'audit':
+      return audit(rest);
+    case 'export': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { format: { type: 'string', default: 'ndjson' }, to: { type: 'string' } },
+        strict: true,
+      });
+      if (values.format !== 'ndjson') throw new UsageError('export writes --format ndjson only');
+      return exportLog(loadConfig(), values.to, print);
+    }
+    case 'import': {
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' } }, strict: true });
+      if (!values.from) throw new UsageError('import needs --from <file>');
+      return importLog(loadConfig(), values.from, print);
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -52,6 +79,38 @@ const main = async (argv: string[]): Promise<number> => {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(`Unknown command: ${command}`);
+  }
+};
+
+const audit = async (args: string[]): Promise<number> => {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { checkpoint: { type: 'string', multiple: true }, position: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const config = loadConfig();
+  switch (action) {
+    case 'verify':
+      return auditVerify(config, values.checkpoint ?? [], print);
+    case 'checkpoint':
+      return auditCheckpoint(config, print);
+    case 'prove': {
+      const [file] = values.checkpoint ?? [];
+      if (!values.position || !/^\d+$/.test(values.position) || !file) {
+        throw new UsageError('audit prove needs --position <p> --checkpoint <file>');
+      }
+      return auditProve(config, Number(values.position), file, print);
+    }
+    case 'consistency': {
+      const [older, newer] = positionals;
+      if (!older || !newer) throw new UsageError('audit consistency needs <old checkpoint file> <new checkpoint file>');
+      return auditConsistency(config, older, newer, print);
+    }
+    case undefined:
+    default:
+      throw new UsageError('audit takes: verify, checkpoint, prove, consistency');
   }
 };
 
@@ -63,7 +122,11 @@ try {
     process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
-  const known = error instanceof ConfigError || error instanceof DemoFailed;
-  process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
+  const known =
+    error instanceof ConfigError ||
+    error instanceof DemoFailed ||
+    error instanceof LedgerError ||
+    /signature|checkpoint/.test(String((error as Error).message));
+  process.stderr.write(`${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
   process.exit(1);
 }

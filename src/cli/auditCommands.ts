@@ -1,0 +1,90 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { verifyCheckpoint, type SignedCheckpoint } from '../audit/checkpointSigner.js';
+import { verifyConsistency, verifyInclusion } from '../audit/merkleVerify.js';
+import { verifyLedger } from '../audit/verifyLedger.js';
+import type { Config } from '../config.js';
+import { closeLedger, openLedger, type Ledger } from '../main.js';
+import { UsageError } from './projectionCommands.js';
+
+type Print = (line: string) => void;
+
+/** Opens the ledger with its audit log caught up with every event, runs `work`, closes everything. */
+const withAuditedLedger = async (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> => {
+  const ledger = openLedger(config);
+  try {
+    await ledger.audit.start();
+    await ledger.audit.caughtUp;
+    return await work(ledger);
+  } finally {
+    await closeLedger(ledger);
+  }
+};
+
+/** A checkpoint file, checked against this ledger's signing key. */
+const readCheckpoint = (ledger: Ledger, file: string): SignedCheckpoint => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read the checkpoint file ${file}`);
+  }
+  return verifyCheckpoint(text, createPublicKey(ledger.audit.publicKeyPem), ledger.config.audit.origin);
+};
+
+const printJson = (print: Print, value: unknown) => print(JSON.stringify(value, null, 2));
+
+/**
+ * `audit verify [--checkpoint file]...`: every check of /v1/audit/verify, offline; with checkpoints
+ * saved earlier, also that the log is an append-only extension of each. Exit 0 when whole, 1 if not.
+ */
+export const auditVerify = (config: Config, checkpointFiles: readonly string[], print: Print): Promise<number> =>
+  withAuditedLedger(config, async (ledger) => {
+    const held = checkpointFiles.map((file) => readCheckpoint(ledger, file));
+    const key = { publicKey: createPublicKey(ledger.audit.publicKeyPem), name: config.audit.origin };
+    const report = await verifyLedger(ledger.store, ledger.auditStore, key, held);
+    printJson(print, { ...report, heldCheckpoints: held.map((c) => c.treeSize) });
+    return report.ok ? 0 : 1;
+  });
+
+/** `audit checkpoint`: signs a checkpoint of the log as it stands and prints its text (save it). */
+export const auditCheckpoint = (config: Config, print: Print): Promise<number> =>
+  withAuditedLedger(config, async (ledger) => {
+    process.stdout.write(ledger.audit.checkpoint().text);
+    void print;
+    return 0;
+  });
+
+/** `audit prove --position p --checkpoint cp.txt`: an inclusion proof, verified against the checkpoint. */
+export const auditProve = (config: Config, position: number, checkpointFile: string, print: Print): Promise<number> =>
+  withAuditedLedger(config, async (ledger) => {
+    const checkpoint = readCheckpoint(ledger, checkpointFile);
+    const proof = ledger.audit.inclusion(position, checkpoint.treeSize);
+    const verified = verifyInclusion(
+      Buffer.from(proof.leafHash, 'hex'),
+      proof.leafIndex,
+      checkpoint.treeSize,
+      proof.auditPath.map((h) => Buffer.from(h, 'hex')),
+      checkpoint.rootHash,
+    );
+    printJson(print, { ...proof, rootHash: checkpoint.rootHash.toString('hex'), verified });
+    return verified ? 0 : 1;
+  });
+
+/** `audit consistency old.txt new.txt`: proves the newer checkpoint's log extends the older one's. */
+export const auditConsistency = (config: Config, oldFile: string, newFile: string, print: Print): Promise<number> =>
+  withAuditedLedger(config, async (ledger) => {
+    const older = readCheckpoint(ledger, oldFile);
+    const newer = readCheckpoint(ledger, newFile);
+    if (older.treeSize > newer.treeSize) throw new UsageError('The first checkpoint must be the older (smaller) one');
+    const { proof } = older.treeSize === 0 ? { proof: [] } : ledger.audit.consistency(older.treeSize, newer.treeSize);
+    const verified = verifyConsistency(
+      older.treeSize,
+      newer.treeSize,
+      older.rootHash,
+      newer.rootHash,
+      proof.map((h) => Buffer.from(h, 'hex')),
+    );
+    printJson(print, { from: older.treeSize, to: newer.treeSize, proof, verified });
+    return verified ? 0 : 1;
+  });
