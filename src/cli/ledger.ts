@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { LedgerError } from '../domain/errors.js';
 import { exportLog, importLog } from './exportImport.js';
-import { auditCheckpoint, auditConsistency, auditProve, auditVerify } from './auditCommands.js';
+import { auditCheckpoint, auditConsistency, auditProve, auditReplay, auditVerify } from './auditCommands.js';
 import { DemoFailed, runDemo } from './demo.js';
 import { rebuildProjections, replayAsOf, UsageError } from './projectionCommands.js';
 
@@ -22,6 +22,8 @@ Commands:
   audit prove --position <p> --checkpoint <file>
                                           inclusion proof of an event, verified against the checkpoint
   audit consistency <old.txt> <new.txt>   consistency proof between two checkpoints, verified
+  audit replay --as-of <position|time>    rebuild every projection up to then and print digests; at the
+                                          head, compare with the live projections
   export --format ndjson [--to file]      the whole log, one event per line, with hashes
   import --from <file>                    append an export into an empty store, then verify it
 
@@ -86,7 +88,11 @@ const audit = async (args: string[]): Promise<number> => {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { checkpoint: { type: 'string', multiple: true }, position: { type: 'string' } },
+    options: {
+      checkpoint: { type: 'string', multiple: true },
+      position: { type: 'string' },
+      'as-of': { type: 'string' },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -96,6 +102,9 @@ const audit = async (args: string[]): Promise<number> => {
       return auditVerify(config, values.checkpoint ?? [], print);
     case 'checkpoint':
       return auditCheckpoint(config, print);
+    case 'replay':
+      if (values['as-of'] === undefined) throw new UsageError('audit replay needs --as-of <position|time>');
+      return auditReplay(config, values['as-of'], print);
     case 'prove': {
       const [file] = values.checkpoint ?? [];
       if (!values.position || !/^\d+$/.test(values.position) || !file) {
@@ -110,7 +119,7 @@ const audit = async (args: string[]): Promise<number> => {
     }
     case undefined:
     default:
-      throw new UsageError('audit takes: verify, checkpoint, prove, consistency');
+      throw new UsageError('audit takes: verify, checkpoint, prove, consistency, replay');
   }
 };
 

@@ -72,7 +72,8 @@ export const replayAsOf = (config: Config, asOf: string, name: string | undefine
     print(JSON.stringify(result, null, 2));
   });
 
-const parseInstant = (text: string): string => {
+/** An --as-of instant, or a usage error naming what is expected. */
+export const parseInstant = (text: string): string => {
   const parsed = instant.safeParse(text);
   if (!parsed.success)
     throw new UsageError(`--as-of takes a position or an ISO 8601 instant with an offset, not ${text}`);

@@ -75,6 +75,23 @@ describe('the auditor’s command line', () => {
     expect(again.stderr).toMatch(/empty store/);
   });
 
+  it('replays every projection in a scratch area and agrees with the saved live state at the head', async () => {
+    await ledger(ledgerDir, 'projections', 'rebuild');
+    const { projections } = JSON.parse((await ledger(ledgerDir, 'audit', 'replay', '--as-of', '999999')).stdout) as {
+      projections: { name: string; digest: string; live: { agrees: boolean } }[];
+    };
+    expect(projections.map((p) => [p.name, p.live.agrees])).toEqual([
+      ['agenda', true],
+      ['attendance', true],
+      ['timeline', true],
+    ]);
+    const earlier = JSON.parse((await ledger(ledgerDir, 'audit', 'replay', '--as-of', '10')).stdout) as {
+      projections: { position: number; digest: string; live: string }[];
+    };
+    for (const p of earlier.projections)
+      expect(p).toMatchObject({ position: 10, live: expect.stringMatching(/^not compared/) });
+  });
+
   it('exits 1 and names the first break when an event was edited behind the ledger’s back', async () => {
     const held = join(work, 'cp-before-tampering.txt');
     writeFileSync(held, (await ledger(ledgerDir, 'audit', 'checkpoint')).stdout);
