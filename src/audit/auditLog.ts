@@ -33,6 +33,8 @@ export class AuditLog {
   private following: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private markCaughtUp: () => void = () => undefined;
+  private readonly unrecorded: { index: number; position: number; leafHash: Buffer }[] = [];
+  private lastCheckpointSize = 0;
   /** Resolves once the tree holds every event that was in the log when it started. */
   readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
 
@@ -60,6 +62,7 @@ export class AuditLog {
       this.tree.append(leaf.leafHash);
       this.positions.push(leaf.position);
     }
+    this.lastCheckpointSize = this.store.latestCheckpoint()?.treeSize ?? 0;
     const subscription = this.events.subscribeToAll({ after: this.positions.at(-1) ?? 0 });
     this.subscription = subscription;
     this.following = (async () => {
@@ -83,19 +86,28 @@ export class AuditLog {
     const hash = leafHash(canonicalBytes(event));
     const index = this.tree.append(hash);
     this.positions.push(event.position);
-    this.store.appendLeaves([{ index, position: event.position, leafHash: hash }]);
-    if (index + 1 - (this.store.latestCheckpoint()?.treeSize ?? 0) >= this.options.checkpointEveryEvents) {
-      this.checkpoint();
-    }
+    this.unrecorded.push({ index, position: event.position, leafHash: hash });
+    // One transaction (and fsync) per batch of leaves, not per event: the appends' fsyncs are enough.
+    if (this.unrecorded.length >= 1_000) this.recordLeaves();
+    else if (this.unrecorded.length === 1) setImmediate(() => this.recordLeaves());
+    if (index + 1 - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpoint();
+  }
+
+  private recordLeaves(): void {
+    if (this.unrecorded.length === 0) return;
+    this.store.appendLeaves(this.unrecorded.splice(0));
   }
 
   private checkpointIfGrown(): void {
+    this.recordLeaves();
     if (this.tree.size > (this.store.latestCheckpoint()?.treeSize ?? -1)) this.checkpoint();
   }
 
   /** Signs and keeps a checkpoint of the tree as it stands (the latest one again if nothing was added). */
   checkpoint(): StoredCheckpoint {
+    this.recordLeaves();
     const latest = this.store.latestCheckpoint();
+    this.lastCheckpointSize = latest?.treeSize ?? 0;
     if (latest?.treeSize === this.tree.size) return latest;
     const treeSize = this.tree.size;
     const signed = this.signer.sign({ origin: this.options.origin, treeSize, rootHash: this.tree.root(treeSize) });
@@ -108,6 +120,7 @@ export class AuditLog {
       createdAt: new Date().toISOString(),
     };
     this.store.saveCheckpoint(stored);
+    this.lastCheckpointSize = treeSize;
     return stored;
   }
 
