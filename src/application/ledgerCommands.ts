@@ -24,7 +24,9 @@ export type CommandRequest =
   | MeetingInput<'InviteObserver'>
   | MeetingInput<'RecordAttendance'>
   | MeetingInput<'RecordOutcome'>
-  | MeetingInput<'CloseMeeting'>;
+  | MeetingInput<'CloseMeeting'>
+  | (MeetingInput<'AmendOutcome'> & { outcomeId: string })
+  | (MeetingInput<'RetractOutcome'> & { outcomeId: string });
 
 /** What the HTTP layer needs from the write side; a no-op implementation measures the HTTP ceiling. */
 export interface CommandBus {
@@ -103,6 +105,16 @@ export class LedgerCommands implements CommandBus {
           data: { ...request.data, memberAdmitted: member.state.status === 'admitted' },
         };
         return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId }));
+      }
+      case 'AmendOutcome': {
+        const { meetingId, outcomeId } = request;
+        const command: MeetingCommand = { type: request.type, meetingId, data: { ...request.data, outcomeId } };
+        return this.onMeeting(command, context, accepted(200, { meetingId, outcomeId }));
+      }
+      case 'RetractOutcome': {
+        const { meetingId, outcomeId } = request;
+        const command: MeetingCommand = { type: request.type, meetingId, data: { ...request.data, outcomeId } };
+        return this.onMeeting(command, context, accepted(200, { meetingId, outcomeId }));
       }
       case 'RescheduleMeeting':
       case 'CancelMeeting':

@@ -19,6 +19,8 @@ export const eventCatalog: { [K in LedgerEventType]: { schemaVersion: number; sc
   AttendanceRecorded: { schemaVersion: 1, schema: meetingEventSchemas.AttendanceRecorded },
   OutcomeRecorded: { schemaVersion: 1, schema: meetingEventSchemas.OutcomeRecorded },
   MeetingClosed: { schemaVersion: 1, schema: meetingEventSchemas.MeetingClosed },
+  OutcomeAmended: { schemaVersion: 1, schema: meetingEventSchemas.OutcomeAmended },
+  OutcomeRetracted: { schemaVersion: 1, schema: meetingEventSchemas.OutcomeRetracted },
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.hasOwn(eventCatalog, type);

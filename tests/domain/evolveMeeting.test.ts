@@ -90,6 +90,8 @@ describe('evolveMeeting', () => {
           theatre: 'mosul',
           stage: 'verge-of-liberation',
           occurredOn: '2017-07-05',
+          status: 'standing',
+          history: [],
         },
       ],
     });

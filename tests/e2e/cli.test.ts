@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timelineProjection } from '../../src/projections/timeline.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
@@ -47,7 +48,7 @@ describe('the ledger command', () => {
   it('rebuilds the projections from zero', async () => {
     const { stdout } = await ledger('projections', 'rebuild');
     expect(stdout).toMatch(/rebuilt agenda v\d+ up to position \d+/);
-    expect(stdout).toMatch(/rebuilt timeline v1/);
+    expect(stdout).toMatch(new RegExp(`rebuilt timeline v${timelineProjection.version}`));
   });
 
   it('refuses an unknown projection or a bad --as-of with exit code 2 and the usage', async () => {

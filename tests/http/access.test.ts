@@ -49,6 +49,8 @@ const expectations: Record<string, Rule> = {
   'POST /v1/meetings/:id/attendance': 'writers',
   'POST /v1/meetings/:id/outcomes': 'writers',
   'POST /v1/meetings/:id/close': 'writers',
+  'POST /v1/meetings/:id/outcomes/:outcomeId/amend': 'writers',
+  'POST /v1/meetings/:id/outcomes/:outcomeId/retract': 'writers',
   'GET /v1/meetings/:id': 'streamReaders',
   'GET /v1/meetings/:id/events': 'streamReaders',
   'GET /v1/events': 'allReaders',
@@ -97,9 +99,13 @@ const validBodies: Record<string, object> = {
   attendance: { participantId: 'iraq', status: 'present' },
   outcomes: outcomes.raqqa,
   close: {},
+  amend: { stage: 'liberated', reason: 'Mosul was liberated on 10 July 2017' },
+  retract: { reason: 'Recorded twice' },
 };
 
 const t = await startTestApp();
+const recordOutcome = async (meetingId: string): Promise<string> =>
+  (await post(t, `/v1/meetings/${meetingId}/outcomes`, outcomes.mosul)).json<{ outcomeId: string }>().outcomeId;
 await t.app.ready();
 afterAll(async () => {
   await t.close();
@@ -145,8 +151,10 @@ describe('the role matrix, built from the app’s own route table', () => {
     if (rule === undefined) throw new Error(`No access rule expected for ${route.method} ${route.path}`);
     const meetingId = route.path.includes(':id') ? await schedule(t) : '';
     await post(t, '/v1/members', members.iraq);
+    const outcomeId = route.path.includes(':outcomeId') ? await recordOutcome(meetingId) : '';
     const url =
-      route.path.replace(':id', meetingId).replace('*', 'static/swagger-ui.css') + (streaming[route.path] ?? '');
+      route.path.replace(':id', meetingId).replace(':outcomeId', outcomeId).replace('*', 'static/swagger-ui.css') +
+      (streaming[route.path] ?? '');
     const command = route.path.startsWith('/v1/meetings/') ? (route.path.split('/').at(-1) ?? '') : route.path;
     const log = await watchLog(t);
     const res = await t.as(route.role, {

@@ -88,6 +88,7 @@ const mosul: TimelineEntry = {
   kind: 'assessment',
   summary: 'Through Coalition support, Mosul is on the verge of liberation by the Iraqi Security Forces.',
   regression: false,
+  corrected: false,
 };
 
 /** RFC 4180 read back: quoted fields may hold commas, quotes and line breaks; records end in CRLF. */

@@ -59,7 +59,7 @@ describe('GET /v1/meetings/{id}', () => {
       agenda: smallGroup.agenda,
       observers: [observers.africanUnion],
       attendance: [{ participantId: 'united-states', role: 'member', status: 'present' }],
-      outcomes: [{ outcomeId: expect.any(String), ...outcomes.mosul }],
+      outcomes: [{ outcomeId: expect.any(String), ...outcomes.mosul, status: 'standing', history: [] }],
       revision: 3,
     });
   });
@@ -202,6 +202,8 @@ describe('health, readiness and documentation', () => {
         ...['reschedule', 'cancel', 'agenda-items', 'observers', 'attendance', 'outcomes', 'close'].map(
           (c) => `POST /v1/meetings/{id}/${c}`,
         ),
+        'POST /v1/meetings/{id}/outcomes/{outcomeId}/amend',
+        'POST /v1/meetings/{id}/outcomes/{outcomeId}/retract',
         'GET /v1/meetings/{id}',
         'GET /v1/meetings/{id}/events',
         'GET /v1/events',

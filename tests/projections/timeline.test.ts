@@ -40,6 +40,7 @@ describe('timeline projection', () => {
           kind: 'assessment',
           summary: 'Through Coalition support, Mosul is on the verge of liberation by the Iraqi Security Forces.',
           regression: false,
+          corrected: false,
         },
         {
           date: '2017-07-13',
@@ -50,6 +51,7 @@ describe('timeline projection', () => {
           kind: 'assessment',
           summary: 'The Syrian Democratic Forces have taken the fight against ISIS directly to Raqqa.',
           regression: false,
+          corrected: false,
         },
       ],
       theatres: [

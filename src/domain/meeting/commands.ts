@@ -63,6 +63,17 @@ export const commandInputs = {
       path: ['stage'],
     }),
   CloseMeeting: z.strictObject({}),
+  AmendOutcome: z
+    .strictObject({
+      summary: text(limits.summary).optional(),
+      stage: z.enum(stages).optional(),
+      theatre: slug.optional(),
+      reason: text(limits.reason),
+    })
+    .refine((c) => c.summary !== undefined || c.stage !== undefined || c.theatre !== undefined, {
+      message: 'an amendment changes at least one of summary, stage and theatre',
+    }),
+  RetractOutcome: z.strictObject({ reason: text(limits.reason) }),
 } as const;
 
 type Input<K extends keyof typeof commandInputs> = z.infer<(typeof commandInputs)[K]>;
@@ -85,4 +96,7 @@ export type MeetingCommand = { meetingId: string } & (
     }
   | { type: 'RecordOutcome'; data: Omit<Input<'RecordOutcome'>, 'outcomeId'> & { outcomeId: string } }
   | { type: 'CloseMeeting'; data: Input<'CloseMeeting'> }
+  /** Corrections name the outcome they correct; the client sends its id in the path. */
+  | { type: 'AmendOutcome'; data: Input<'AmendOutcome'> & { outcomeId: string } }
+  | { type: 'RetractOutcome'; data: Input<'RetractOutcome'> & { outcomeId: string } }
 );

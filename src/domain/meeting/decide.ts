@@ -1,6 +1,7 @@
 import { DomainRuleViolation, MeetingNotFound, MeetingNotOpen } from '../errors.js';
 import { assertNever } from '../shared/assertNever.js';
 import type { MeetingCommand } from './commands.js';
+import { decideAmendOutcome, decideRetractOutcome } from './corrections.js';
 import type { MeetingEvent } from './events.js';
 import type { Meeting, ScheduledMeeting } from './meeting.js';
 
@@ -136,6 +137,10 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
       const meeting = open(state, command.meetingId);
       return [{ type: 'MeetingClosed', data: { meetingId: meeting.meetingId } }];
     }
+    case 'AmendOutcome':
+      return decideAmendOutcome(command, state);
+    case 'RetractOutcome':
+      return decideRetractOutcome(command, state);
     default:
       return assertNever(command);
   }

@@ -7,6 +7,11 @@ export const outcomeKinds = ['decision', 'assessment', 'commitment', 'milestone'
 export type OutcomeKind = (typeof outcomeKinds)[number];
 
 const agendaItem = z.object({ itemId: z.string(), title: z.string() });
+const correctableValues = z.object({
+  summary: z.string(),
+  stage: z.enum(stages).nullable(),
+  theatre: z.string().nullable(),
+});
 
 // Event payloads are what was decided, already validated on the way in; on the way out they are
 // checked again so that a stored event of an unknown shape is noticed rather than folded blindly.
@@ -55,6 +60,17 @@ export const meetingEventSchemas = {
     occurredOn: z.string().nullable(),
   }),
   MeetingClosed: z.object({ meetingId: z.string() }),
+  // A correction is a new event that names the outcome it corrects; the OutcomeRecorded stays as written.
+  OutcomeAmended: z.object({
+    meetingId: z.string(),
+    outcomeId: z.string(),
+    summary: z.string(),
+    stage: z.enum(stages).nullable(),
+    theatre: z.string().nullable(),
+    reason: z.string(),
+    previous: correctableValues,
+  }),
+  OutcomeRetracted: z.object({ meetingId: z.string(), outcomeId: z.string(), reason: z.string() }),
 } as const;
 
 type Schemas = typeof meetingEventSchemas;

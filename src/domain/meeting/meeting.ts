@@ -5,6 +5,10 @@ export type MeetingStatus = 'scheduled' | 'rescheduled' | 'cancelled' | 'closed'
 
 export type Observer = { observerId: string; name: string; kind: 'state' | 'organization'; session: string | null };
 export type Attendance = { participantId: string; role: 'member' | 'observer'; status: 'present' | 'absent' };
+/** What a correction may change, and what an amendment records it replaced. */
+export type CorrectableValues = { summary: string; stage: Stage | null; theatre: string | null };
+export type OutcomeCorrection =
+  { kind: 'amended'; reason: string; previous: CorrectableValues } | { kind: 'retracted'; reason: string };
 export type Outcome = {
   outcomeId: string;
   agendaItemId: string | null;
@@ -13,6 +17,8 @@ export type Outcome = {
   theatre: string | null;
   stage: Stage | null;
   occurredOn: string | null;
+  status: 'standing' | 'retracted';
+  history: OutcomeCorrection[];
 };
 
 export type ScheduledMeeting = {
@@ -34,6 +40,15 @@ export type ScheduledMeeting = {
 export type Meeting = { status: 'none' } | ScheduledMeeting;
 
 export const initialMeeting = (): Meeting => ({ status: 'none' });
+
+const correctOutcome = (
+  state: ScheduledMeeting,
+  outcomeId: string,
+  correct: (outcome: Outcome) => Outcome,
+): ScheduledMeeting => ({
+  ...state,
+  outcomes: state.outcomes.map((o) => (o.outcomeId === outcomeId ? correct(o) : o)),
+});
 
 /** Folds one event into the meeting. Pure and total: the same events always give the same meeting. */
 export const evolveMeeting = (state: Meeting, event: MeetingEvent): Meeting => {
@@ -68,7 +83,25 @@ export const evolveMeeting = (state: Meeting, event: MeetingEvent): Meeting => {
     }
     case 'OutcomeRecorded': {
       const { meetingId: _meetingId, ...outcome } = event.data;
-      return { ...state, outcomes: [...state.outcomes, outcome] };
+      return { ...state, outcomes: [...state.outcomes, { ...outcome, status: 'standing', history: [] }] };
+    }
+    case 'OutcomeAmended': {
+      const { outcomeId, summary, stage, theatre, reason, previous } = event.data;
+      return correctOutcome(state, outcomeId, (o) => ({
+        ...o,
+        summary,
+        stage,
+        theatre,
+        history: [...o.history, { kind: 'amended', reason, previous }],
+      }));
+    }
+    case 'OutcomeRetracted': {
+      const { outcomeId, reason } = event.data;
+      return correctOutcome(state, outcomeId, (o) => ({
+        ...o,
+        status: 'retracted',
+        history: [...o.history, { kind: 'retracted', reason }],
+      }));
     }
     case 'MeetingClosed':
       return { ...state, status: 'closed' };

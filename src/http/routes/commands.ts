@@ -4,7 +4,7 @@ import type { CommandBus, CommandRequest } from '../../application/ledgerCommand
 import { commandInputs } from '../../domain/meeting/commands.js';
 import { admitMemberInput } from '../../domain/member/commands.js';
 import { WRITERS } from '../access.js';
-import { meetingParams } from '../params.js';
+import { meetingParams, outcomeParams } from '../params.js';
 import { commandContext } from '../commandContext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandOutcome } from '../../application/commandHandler.js';
@@ -30,6 +30,11 @@ const meetingCommands = [
   ['attendance', 'RecordAttendance', 'Record whether a member or invited observer attended'],
   ['outcomes', 'RecordOutcome', 'Record a decision, assessment, commitment or milestone'],
   ['close', 'CloseMeeting', 'Close the meeting; it takes no further changes'],
+] as const;
+
+const corrections = [
+  ['amend', 'AmendOutcome', 'Correct a recorded outcome: a new event that names it, the original stays in the log'],
+  ['retract', 'RetractOutcome', 'Retract a recorded outcome, giving the reason; the original stays in the log'],
 ] as const;
 
 const send = (reply: FastifyReply, outcome: CommandOutcome) => {
@@ -107,6 +112,28 @@ export const commandRoutes =
             reply,
             await execute(bus, request, { type, meetingId: request.params.id, data: request.body } as CommandRequest),
           ),
+      );
+    }
+
+    for (const [path, type, summary] of corrections) {
+      app.post(
+        `/v1/meetings/:id/outcomes/:outcomeId/${path}`,
+        {
+          config: { access: WRITERS },
+          schema: {
+            tags: ['commands'],
+            summary,
+            params: outcomeParams,
+            body: commandInputs[type],
+            headers: commandHeaders,
+            response: responses,
+          },
+        },
+        async (request, reply) => {
+          const { id: meetingId, outcomeId } = request.params;
+          const command = { type, meetingId, outcomeId, data: request.body } as CommandRequest;
+          return send(reply, await execute(bus, request, command));
+        },
       );
     }
   };
