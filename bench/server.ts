@@ -20,6 +20,9 @@ const nothingAppended: CommandBus = {
   }),
 };
 
+// As in production: the projections and the audit log follow the log while commands arrive.
+await ledger.projections.start();
+await ledger.audit.start();
 const app = await buildApp({
   ...ledger,
   commands: mode === 'ceiling' ? nothingAppended : ledger.commands,
