@@ -68,7 +68,11 @@ export class AuditLog {
     this.following = (async () => {
       for await (const message of subscription) {
         if (message.type === 'event') this.index(message.event);
-        else this.markCaughtUp();
+        else {
+          // Caught up with the log as it was at start: sign what was appended while we were away.
+          this.checkpointIfGrown();
+          this.markCaughtUp();
+        }
       }
     })();
     this.timer = setInterval(() => this.checkpointIfGrown(), this.options.checkpointEveryMs);
@@ -76,8 +80,9 @@ export class AuditLog {
   }
 
   async stop(): Promise<void> {
+    if (!this.subscription) return; // never started: it has indexed nothing it could sign
     clearInterval(this.timer);
-    await this.subscription?.unsubscribe();
+    await this.subscription.unsubscribe();
     await this.following;
     this.checkpointIfGrown();
   }
