@@ -34,6 +34,15 @@ type Describe = (result: AppendResult, appended: readonly LedgerEvent[]) => Stor
 
 const MAX_ATTEMPTS = 5;
 
+/** One command on its way through the handler. */
+type Run<C, E extends LedgerEvent, S> = {
+  streamId: string;
+  decider: Decider<C, E, S>;
+  command: C;
+  context: CommandContext;
+  describe: Describe;
+};
+
 /**
  * Runs one command against one stream: load, fold, decide, append at the revision it was decided on.
  * Without If-Match a lost race is retried on fresh state; with it, it is the client's 412. The
@@ -57,23 +66,19 @@ export class CommandHandler {
     context: CommandContext,
     describe: Describe,
   ): Promise<CommandOutcome> {
-    return this.locks.run(streamId, () => this.decideAndAppend(streamId, decider, command, context, describe));
+    const run = { streamId, decider, command, context, describe };
+    return this.locks.run(streamId, () => this.decideAndAppend(run));
   }
 
-  private async decideAndAppend<C, E extends LedgerEvent, S>(
-    streamId: string,
-    decider: Decider<C, E, S>,
-    command: C,
-    context: CommandContext,
-    describe: Describe,
-  ): Promise<CommandOutcome> {
+  private async decideAndAppend<C, E extends LedgerEvent, S>(run: Run<C, E, S>): Promise<CommandOutcome> {
+    const { streamId, context } = run;
     const key = context.idempotency;
     if (key) {
       const previous = await this.store.findIdempotencyRecord(key.scope);
       if (previous) return replay(previous, key.fingerprint);
     }
     try {
-      return await this.decideWithRetries(streamId, decider, command, context, describe);
+      return await this.decideWithRetries(run);
     } catch (error) {
       if (key && isKeptRefusal(error)) await this.keepRefusal(streamId, key, error);
       throw error;
@@ -92,13 +97,8 @@ export class CommandHandler {
     }
   }
 
-  private async decideWithRetries<C, E extends LedgerEvent, S>(
-    streamId: string,
-    decider: Decider<C, E, S>,
-    command: C,
-    context: CommandContext,
-    describe: Describe,
-  ): Promise<CommandOutcome> {
+  private async decideWithRetries<C, E extends LedgerEvent, S>(run: Run<C, E, S>): Promise<CommandOutcome> {
+    const { streamId, decider, command, context, describe } = run;
     for (let attempt = 1; ; attempt += 1) {
       const { state, revision, lastHash } = await this.load(streamId, decider);
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
