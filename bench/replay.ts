@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLog } from '../src/eventStore/readLog.js';
 import { SqliteEventStore } from '../src/eventStore/sqliteEventStore.js';
 import { allProjections } from '../src/projections/catalog.js';
 import { toProjectedEvent } from '../src/projections/projectedEvent.js';
@@ -30,12 +31,7 @@ try {
 
   started = process.hrtime.bigint();
   let parsed = 0;
-  for (let after = 0; ;) {
-    const page = await store.readAll({ after, maxCount: 2_000 });
-    for (const event of page) if (toProjectedEvent(event).position > 0) parsed += 1;
-    if (page.length < 2_000) break;
-    after = page.at(-1)?.position ?? after;
-  }
+  for await (const event of readLog(store)) if (toProjectedEvent(event).position > 0) parsed += 1;
   const ceilingSeconds = seconds(started);
 
   const rssBefore = process.memoryUsage().rss;

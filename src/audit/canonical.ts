@@ -59,5 +59,7 @@ export const canonicalBytes = (event: AuditableEvent): Buffer => {
 };
 
 /** The hash an event is known by in its stream's chain: SHA-256 of its canonical bytes, hex. */
-export const eventHash = (event: AuditableEvent): string =>
-  createHash('sha256').update(canonicalBytes(event)).digest('hex');
+export const eventHash = (event: AuditableEvent): string => hashOfCanonical(canonicalBytes(event));
+
+/** The chain hash from canonical bytes already computed (verification needs the bytes for the leaf too). */
+export const hashOfCanonical = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
-import type { AuditStore } from './auditStore.js';
-import { canonicalBytes } from './canonical.js';
+import { readLog } from '../eventStore/readLog.js';
+import type { AuditStore, StoredCheckpoint } from './auditStore.js';
+import { canonicalBytes, hashOfCanonical } from './canonical.js';
 import { verifyCheckpoint, type CheckpointBody } from './checkpointSigner.js';
 import { leafHash, MerkleLog } from './merkle.js';
-import { createHash } from 'node:crypto';
 
 export type Break = { position: number; streamId: string; revision: number; reason: string };
 
@@ -17,7 +17,37 @@ export type VerifyReport = {
   firstBreak?: Break;
 };
 
-const PAGE = 2_000;
+type Key = { publicKey: KeyObject; name: string };
+type ChainLink = { revision: number; hash: string };
+
+/** What is wrong with an event's place in its stream's chain, if anything. */
+const chainProblem = (event: RecordedEvent, previous: ChainLink | undefined): string | undefined => {
+  const expectedRevision = (previous?.revision ?? -1) + 1;
+  if (event.revision !== expectedRevision) {
+    return `revision ${event.revision} where ${expectedRevision} was expected: an event is missing or moved`;
+  }
+  const link = event.metadata.prevHash;
+  if (link !== (previous?.hash ?? null)) {
+    return `prevHash ${String(link)} does not match the previous event's hash ${previous?.hash ?? 'null'}`;
+  }
+  return undefined;
+};
+
+/** What is wrong with a kept checkpoint at the tree's current size, if anything. */
+const checkpointProblem = (tree: MerkleLog, checkpoint: StoredCheckpoint, key: Key): string | undefined => {
+  const root = tree.root().toString('hex');
+  if (root !== checkpoint.rootHash) {
+    return `the log's root at size ${tree.size} is ${root}, checkpoint says ${checkpoint.rootHash}`;
+  }
+  try {
+    const signed = verifyCheckpoint(checkpoint.text, key.publicKey, key.name);
+    if (signed.treeSize !== tree.size || signed.rootHash.toString('hex') !== root)
+      return 'the signed text says otherwise';
+  } catch (error) {
+    return `checkpoint at size ${tree.size} is not validly signed: ${(error as Error).message}`;
+  }
+  return undefined;
+};
 
 /**
  * Re-reads every event and recomputes everything from the stored payloads, never trusting a stored
@@ -28,15 +58,15 @@ const PAGE = 2_000;
 export const verifyLedger = async (
   events: EventStore,
   audit: AuditStore,
-  key: { publicKey: KeyObject; name: string },
+  key: Key,
   /** Checkpoints an auditor saved earlier: the log must extend each of them. */
   held: readonly CheckpointBody[] = [],
 ): Promise<VerifyReport> => {
   const heldBySize = new Map(held.map((c) => [c.treeSize, c]));
-  const tree = new MerkleLog();
   const recordedLeaves = audit.leaves();
   const checkpoints = new Map(audit.checkpoints().map((c) => [c.treeSize, c]));
-  const streams = new Map<string, { revision: number; hash: string }>();
+  const streams = new Map<string, ChainLink>();
+  const tree = new MerkleLog();
   let checkpointsChecked = 0;
   const report = (firstBreak?: Break): VerifyReport => ({
     ok: firstBreak === undefined,
@@ -46,76 +76,34 @@ export const verifyLedger = async (
     checkpointsChecked,
     ...(firstBreak && { firstBreak }),
   });
-  const breakAt = (event: RecordedEvent, reason: string): VerifyReport =>
-    report({ position: event.position, streamId: event.streamId, revision: event.revision, reason });
 
-  for (let after = 0; ;) {
-    const page = await events.readAll({ after, maxCount: PAGE });
-    for (const event of page) {
-      const bytes = canonicalBytes(event);
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      const previous = streams.get(event.streamId);
-      const expectedRevision = (previous?.revision ?? -1) + 1;
-      if (event.revision !== expectedRevision) {
-        return breakAt(
-          event,
-          `revision ${event.revision} where ${expectedRevision} was expected: an event is missing or moved`,
-        );
-      }
-      const link = event.metadata.prevHash;
-      if (link !== (previous?.hash ?? null)) {
-        return breakAt(
-          event,
-          `prevHash ${String(link)} does not match the previous event's hash ${previous?.hash ?? 'null'}`,
-        );
-      }
-      streams.set(event.streamId, { revision: event.revision, hash });
-      const leaf = leafHash(bytes);
-      const recorded = recordedLeaves[tree.size];
-      if (recorded && (recorded.position !== event.position || !recorded.leafHash.equals(leaf))) {
-        return breakAt(
-          event,
-          `the stored event no longer hashes to leaf ${recorded.leafHash.toString('hex')} recorded when it was appended`,
-        );
-      }
+  for await (const event of readLog(events)) {
+    const bytes = canonicalBytes(event);
+    const leaf = leafHash(bytes);
+    const recorded = recordedLeaves[tree.size];
+    let reason = chainProblem(event, streams.get(event.streamId));
+    if (!reason && recorded && (recorded.position !== event.position || !recorded.leafHash.equals(leaf))) {
+      reason = `the stored event no longer hashes to leaf ${recorded.leafHash.toString('hex')} recorded when it was appended`;
+    }
+    if (!reason) {
+      streams.set(event.streamId, { revision: event.revision, hash: hashOfCanonical(bytes) });
       tree.append(leaf);
       const mine = heldBySize.get(tree.size);
       if (mine && !mine.rootHash.equals(tree.root())) {
-        return breakAt(
-          event,
-          `the log is not an append-only extension of the checkpoint you hold at size ${tree.size}: the roots differ`,
-        );
+        reason = `the log is not an append-only extension of the checkpoint you hold at size ${tree.size}: the roots differ`;
       }
       const checkpoint = checkpoints.get(tree.size);
-      if (checkpoint) {
+      if (!reason && checkpoint) {
         checkpointsChecked += 1;
-        const root = tree.root().toString('hex');
-        if (root !== checkpoint.rootHash) {
-          return breakAt(
-            event,
-            `the log's root at size ${tree.size} is ${root}, checkpoint says ${checkpoint.rootHash}`,
-          );
-        }
-        try {
-          const signed = verifyCheckpoint(checkpoint.text, key.publicKey, key.name);
-          if (signed.treeSize !== tree.size || signed.rootHash.toString('hex') !== root)
-            throw new Error('the signed text says otherwise');
-        } catch (error) {
-          return breakAt(event, `checkpoint at size ${tree.size} is not validly signed: ${(error as Error).message}`);
-        }
+        reason = checkpointProblem(tree, checkpoint, key);
       }
     }
-    if (page.length < PAGE) break;
-    after = page.at(-1)?.position ?? after;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (reason) return report({ position: event.position, streamId: event.streamId, revision: event.revision, reason });
   }
-  const beyond = [...checkpoints.keys(), ...heldBySize.keys()].find((size) => size > tree.size);
-  if (beyond !== undefined || recordedLeaves.length > tree.size) {
-    const last = { position: 0, streamId: '', revision: -1 };
-    return report({
-      ...last,
-      reason: `the log has ${tree.size} events but ${Math.max(beyond ?? 0, recordedLeaves.length)} were recorded: events are missing at the end`,
-    });
+  const claimed = Math.max(recordedLeaves.length, ...checkpoints.keys(), ...heldBySize.keys());
+  if (claimed > tree.size) {
+    const reason = `the log has ${tree.size} events but ${claimed} were recorded: events are missing at the end`;
+    return report({ position: 0, streamId: '', revision: -1, reason });
   }
   return report();
 };

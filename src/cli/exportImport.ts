@@ -2,10 +2,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createPublicKey } from 'node:crypto';
-import { canonicalBytes, eventHash } from '../audit/canonical.js';
+import { canonicalBytes, eventHash, hashOfCanonical } from '../audit/canonical.js';
 import { leafHash } from '../audit/merkle.js';
 import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
+import { readLog } from '../eventStore/readLog.js';
 import { closeLedger, openLedger } from '../main.js';
 import { UsageError } from './projectionCommands.js';
 
@@ -31,26 +32,22 @@ export const exportLog = async (config: Config, to: string | undefined, print: P
   const out = to === undefined ? process.stdout : createWriteStream(to, { flags: 'wx' });
   let count = 0;
   try {
-    for (let after = 0; ;) {
-      const page = await ledger.store.readAll({ after, maxCount: 2_000 });
-      for (const e of page) {
-        const line: ExportedEvent = {
-          position: e.position,
-          streamId: e.streamId,
-          revision: e.revision,
-          eventId: e.eventId,
-          type: e.type,
-          data: e.data,
-          metadata: e.metadata,
-          recordedAt: e.recordedAt,
-          hash: eventHash(e),
-          leafHash: leafHash(canonicalBytes(e)).toString('hex'),
-        };
-        if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
-        count += 1;
-      }
-      if (page.length < 2_000) break;
-      after = page.at(-1)?.position ?? after;
+    for await (const e of readLog(ledger.store)) {
+      const bytes = canonicalBytes(e);
+      const line: ExportedEvent = {
+        position: e.position,
+        streamId: e.streamId,
+        revision: e.revision,
+        eventId: e.eventId,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        recordedAt: e.recordedAt,
+        hash: hashOfCanonical(bytes),
+        leafHash: leafHash(bytes).toString('hex'),
+      };
+      if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+      count += 1;
     }
   } finally {
     if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));

@@ -1,7 +1,6 @@
 import type { AppendSignal } from './appendSignal.js';
 import type { RecordedEvent, Subscription, SubscriptionMessage } from './eventStore.js';
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { yieldToEventLoop } from './readLog.js';
 
 export type CatchUpSource = {
   readAll: (options: { after: number; maxCount: number }) => Promise<RecordedEvent[]>;

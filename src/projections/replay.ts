@@ -1,8 +1,7 @@
 import type { EventStore } from '../eventStore/eventStore.js';
+import { readLog } from '../eventStore/readLog.js';
 import { handles, type Projection } from './projection.js';
 import { toProjectedEvent } from './projectedEvent.js';
-
-const PAGE = 2_000;
 
 /**
  * Rebuilds a projection from zero up to and including `until` (the whole log when absent), the way
@@ -15,15 +14,10 @@ export const replay = async <S>(
 ): Promise<{ state: S; position: number }> => {
   let state = projection.initialState();
   let position = 0;
-  for (;;) {
-    const page = await store.readAll({ after: position, maxCount: PAGE });
-    for (const recorded of page) {
-      if (recorded.position > until) return { state, position };
-      position = recorded.position;
-      if (handles(projection, recorded.type)) state = projection.evolve(state, toProjectedEvent(recorded));
-    }
-    if (page.length < PAGE) return { state, position };
-    // A long replay must not starve the requests the server is answering meanwhile.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  for await (const recorded of readLog(store)) {
+    if (recorded.position > until) break;
+    position = recorded.position;
+    if (handles(projection, recorded.type)) state = projection.evolve(state, toProjectedEvent(recorded));
   }
+  return { state, position };
 };
