@@ -5,24 +5,20 @@ import { verifyCheckpoint, type SignedCheckpoint } from '../audit/checkpointSign
 import { verifyConsistency, verifyInclusion } from '../audit/merkleVerify.js';
 import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
-import { closeLedger, openLedger, type Ledger } from '../main.js';
+import type { Ledger } from '../main.js';
 import { allProjections } from '../projections/catalog.js';
 import { replay } from '../projections/replay.js';
-import { parseInstant, UsageError } from './projectionCommands.js';
+import { positionAsOf, UsageError, withLedger } from './projectionCommands.js';
 
 type Print = (line: string) => void;
 
 /** Opens the ledger with its audit log caught up with every event, runs `work`, closes everything. */
-const withAuditedLedger = async (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> => {
-  const ledger = openLedger(config);
-  try {
+const withAuditedLedger = (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> =>
+  withLedger(config, async (ledger) => {
     await ledger.audit.start();
     await ledger.audit.caughtUp;
-    return await work(ledger);
-  } finally {
-    await closeLedger(ledger);
-  }
-};
+    return work(ledger);
+  });
 
 /** A checkpoint file, checked against this ledger's signing key. */
 const readCheckpoint = (ledger: Ledger, file: string): SignedCheckpoint => {
@@ -101,7 +97,7 @@ const digest = (state: unknown): string => createHash('sha256').update(jcs(state
  */
 export const auditReplay = (config: Config, asOf: string, print: Print): Promise<number> =>
   withAuditedLedger(config, async (ledger) => {
-    const until = /^\d+$/.test(asOf) ? Number(asOf) : await ledger.store.positionAt(parseInstant(asOf));
+    const until = await positionAsOf(ledger, asOf);
     const head = await ledger.store.headPosition();
     let disagreements = 0;
     const results = [];

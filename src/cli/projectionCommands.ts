@@ -30,10 +30,11 @@ const viewOf = (name: ProjectionName, state: unknown): object => {
   }
 };
 
-const withLedger = async (config: Config, work: (ledger: Ledger) => Promise<void>): Promise<void> => {
+/** Opens the ledger from the configuration, runs `work` on it, and always closes it again. */
+export const withLedger = async <T>(config: Config, work: (ledger: Ledger) => Promise<T>): Promise<T> => {
   const ledger = openLedger(config);
   try {
-    await work(ledger);
+    return await work(ledger);
   } finally {
     await closeLedger(ledger);
   }
@@ -63,7 +64,7 @@ export const rebuildProjections = (config: Config, name: string | undefined, pri
 /** `replay --as-of <position|time> [--projection name]`: the projections exactly as the ledger stood then, as JSON. */
 export const replayAsOf = (config: Config, asOf: string, name: string | undefined, print: Print): Promise<void> =>
   withLedger(config, async (ledger) => {
-    const until = /^\d+$/.test(asOf) ? Number(asOf) : await ledger.store.positionAt(parseInstant(asOf));
+    const until = await positionAsOf(ledger, asOf);
     const result: Record<string, object> = {};
     for (const projectionName of namesFrom(name)) {
       const { state, position } = await replay(ledger.store, projectionNamed(projectionName), until);
@@ -72,8 +73,11 @@ export const replayAsOf = (config: Config, asOf: string, name: string | undefine
     print(JSON.stringify(result, null, 2));
   });
 
-/** An --as-of instant, or a usage error naming what is expected. */
-export const parseInstant = (text: string): string => {
+/** The log position an --as-of names: a position as given, or the last event recorded by an instant. */
+export const positionAsOf = async (ledger: Ledger, asOf: string): Promise<number> =>
+  /^\d+$/.test(asOf) ? Number(asOf) : ledger.store.positionAt(parseInstant(asOf));
+
+const parseInstant = (text: string): string => {
   const parsed = instant.safeParse(text);
   if (!parsed.success)
     throw new UsageError(`--as-of takes a position or an ISO 8601 instant with an offset, not ${text}`);
