@@ -10,7 +10,7 @@ import { closeLedger, openLedger } from '../src/main.js';
  */
 const mode = process.argv[2];
 const config = loadConfig();
-const ledger = openLedger(config);
+const ledger = await openLedger(config);
 
 const nothingAppended: CommandBus = {
   execute: async (request) => ({

@@ -15,47 +15,78 @@ const tokenEntry = z
 const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''));
 
-const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  LEDGER_DATA_DIR: z.string().min(1).default('./data'),
-  LEDGER_STORE: z.enum(['sqlite']).default('sqlite'),
-  LEDGER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
-  LEDGER_TOKENS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      (s ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0),
-    )
-    .pipe(z.array(tokenEntry))
-    .refine((entries) => {
-      const secrets = entries.map((entry) => entry.slice(entry.indexOf(':') + 1));
-      return new Set(secrets).size === secrets.length;
-    }, 'a token may appear only once: one token, one role'),
-  LEDGER_BODY_LIMIT: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  LEDGER_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
-  LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  LEDGER_LOG_ORIGIN: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,200}$/, 'one word of visible ASCII')
-    .default('meeting-ledger'),
-  LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
-  LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LEDGER_DATA_DIR: z.string().min(1).default('./data'),
+    LEDGER_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string')
+      .optional(),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+      .default('public'),
+    EVENTSTORE_CONNECTION_STRING: z
+      .string()
+      .regex(/^esdb(\+discover)?:\/\//, 'an esdb:// or esdb+discover:// connection string')
+      .optional(),
+    LEDGER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    LEDGER_TOKENS: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
+      )
+      .pipe(z.array(tokenEntry))
+      .refine((entries) => {
+        const secrets = entries.map((entry) => entry.slice(entry.indexOf(':') + 1));
+        return new Set(secrets).size === secrets.length;
+      }, 'a token may appear only once: one token, one role'),
+    LEDGER_BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    LEDGER_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+    LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    LEDGER_LOG_ORIGIN: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, 'one word of visible ASCII')
+      .default('meeting-ledger'),
+    LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
+    LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, context) => {
+    if (c.LEDGER_STORE === 'postgres' && !c.DATABASE_URL) {
+      context.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when LEDGER_STORE=postgres' });
+    }
+    if (c.LEDGER_STORE === 'eventstoredb' && !c.EVENTSTORE_CONNECTION_STRING) {
+      context.addIssue({
+        code: 'custom',
+        path: ['EVENTSTORE_CONNECTION_STRING'],
+        message: 'required when LEDGER_STORE=eventstoredb',
+      });
+    }
+  });
+
+/** Which adapter holds the events, and where it is. */
+export type StoreConfig =
+  | { kind: 'sqlite' }
+  | { kind: 'postgres'; url: string; schema: string }
+  | { kind: 'eventstoredb'; connectionString: string };
 
 export type Config = {
   port: number;
   host: string;
   dataDir: string;
-  store: 'sqlite';
+  store: StoreConfig;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   tokens: { role: Role; token: string }[];
   bodyLimit: number;
@@ -83,7 +114,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     port: c.PORT,
     host: c.HOST,
     dataDir: c.LEDGER_DATA_DIR,
-    store: c.LEDGER_STORE,
+    store: storeConfig(c),
     sqliteSynchronous: c.LEDGER_SQLITE_SYNCHRONOUS,
     tokens: c.LEDGER_TOKENS.map((entry) => {
       const at = entry.indexOf(':');
@@ -99,4 +130,15 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     },
     logLevel: c.LOG_LEVEL,
   };
+};
+
+const storeConfig = (c: z.infer<typeof configSchema>): StoreConfig => {
+  switch (c.LEDGER_STORE) {
+    case 'sqlite':
+      return { kind: 'sqlite' };
+    case 'postgres':
+      return { kind: 'postgres', url: c.DATABASE_URL ?? '', schema: c.DATABASE_SCHEMA };
+    case 'eventstoredb':
+      return { kind: 'eventstoredb', connectionString: c.EVENTSTORE_CONNECTION_STRING ?? '' };
+  }
 };

@@ -9,10 +9,13 @@ import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSign
 import { LedgerCommands } from './application/ledgerCommands.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
+import { openPostgres } from './eventStore/postgresDatabase.js';
+import { PostgresEventStore } from './eventStore/postgresEventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
 import { buildApp, loggerOptions } from './http/app.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import type { ProjectionStore } from './projections/projectionStore.js';
+import { PostgresProjectionStore } from './projections/postgresProjectionStore.js';
 import { SqliteProjectionStore } from './projections/sqliteProjectionStore.js';
 import { ensureTokenFile, TokenRegistry } from './http/tokens.js';
 
@@ -30,20 +33,53 @@ export type Ledger = {
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
 
-const openStore = (config: Config): EventStore => {
+/**
+ * The event store the configuration names, and the home of projection snapshots that goes with it:
+ * in PostgreSQL they share the database (several ledger processes share both); otherwise a SQLite
+ * file in the data directory.
+ */
+const openStores = async (config: Config): Promise<{ store: EventStore; snapshots: ProjectionStore }> => {
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), { synchronous: config.sqliteSynchronous });
+  const localSnapshots = () => new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite'));
+  switch (config.store.kind) {
+    case 'sqlite': {
+      const file = join(config.dataDir, 'ledger.sqlite');
+      return {
+        store: new SqliteEventStore(file, { synchronous: config.sqliteSynchronous }),
+        snapshots: localSnapshots(),
+      };
+    }
+    case 'postgres': {
+      const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
+      const store = new PostgresEventStore(database);
+      await store.start();
+      return { store, snapshots: new PostgresProjectionStore(database.pool) };
+    }
+    case 'eventstoredb':
+      throw new ConfigError('LEDGER_STORE=eventstoredb is not wired yet');
+  }
+};
+
+/** Where the store is, for the start-up line: never the connection string, which may hold a password. */
+const describeStore = (config: Config): string => {
+  switch (config.store.kind) {
+    case 'sqlite':
+      return `sqlite, data: ${config.dataDir}`;
+    case 'postgres':
+      return `postgres, schema: ${config.store.schema}, data: ${config.dataDir}`;
+    case 'eventstoredb':
+      return `eventstoredb, data: ${config.dataDir}`;
+  }
 };
 
 /**
  * The composition root: config -> store -> command handling and projections; the HTTP app and the
  * CLI sit on top. Projections are built here but start only when the caller starts them.
  */
-export const openLedger = (config: Config, logger?: pino.Logger): Ledger => {
-  const store = openStore(config);
+export const openLedger = async (config: Config, logger?: pino.Logger): Promise<Ledger> => {
+  const { store, snapshots } = await openStores(config);
   const handler = new CommandHandler(store);
   const commands = new LedgerCommands(handler);
-  const snapshots = new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite'));
   const projections = new ProjectionEngine(store, snapshots, {
     onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
   });
@@ -72,7 +108,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
-  const ledger = openLedger(config, logger);
+  const ledger = await openLedger(config, logger);
   await ledger.projections.start();
   await ledger.audit.start();
   const app = await buildApp({
@@ -105,7 +141,7 @@ export const serve = async (config: Config): Promise<void> => {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ port: config.port, host: config.host });
-  process.stdout.write(`meeting-ledger listening on ${address} (store: ${config.store}, data: ${config.dataDir})\n`);
+  process.stdout.write(`meeting-ledger listening on ${address} (store: ${describeStore(config)})\n`);
 };
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

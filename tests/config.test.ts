@@ -7,11 +7,26 @@ describe('configuration from the environment', () => {
       port: 3000,
       host: '127.0.0.1',
       dataDir: './data',
-      store: 'sqlite',
+      store: { kind: 'sqlite' },
       sqliteSynchronous: 'FULL',
       tokens: [],
       bodyLimit: 1024 * 1024,
       logLevel: 'info',
+    });
+  });
+
+  it('selects PostgreSQL with its connection string and schema, or EventStoreDB with its own', () => {
+    const postgres = { LEDGER_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' };
+    expect(loadConfig(postgres).store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:5432/test',
+      schema: 'public',
+    });
+    expect(loadConfig({ ...postgres, DATABASE_SCHEMA: 'ledger' }).store).toMatchObject({ schema: 'ledger' });
+    const cluster = 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=false';
+    expect(loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: cluster }).store).toEqual({
+      kind: 'eventstoredb',
+      connectionString: cluster,
     });
   });
 
@@ -27,6 +42,15 @@ describe('configuration from the environment', () => {
     ['a port that is not a number', { PORT: 'eighty' }, 'PORT'],
     ['a port out of range', { PORT: '70000' }, 'PORT'],
     ['an unknown store', { LEDGER_STORE: 'mongodb' }, 'LEDGER_STORE'],
+    ['postgres without a DATABASE_URL', { LEDGER_STORE: 'postgres' }, 'DATABASE_URL'],
+    ['a DATABASE_URL of another database', { LEDGER_STORE: 'postgres', DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['a schema name that is not an identifier', { DATABASE_SCHEMA: 'a"; drop' }, 'DATABASE_SCHEMA'],
+    ['eventstoredb without a connection string', { LEDGER_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [
+      'an EventStoreDB connection string the client cannot parse',
+      { LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://localhost:2113' },
+      'EVENTSTORE_CONNECTION_STRING',
+    ],
     ['an unknown role', { LEDGER_TOKENS: 'admin:abcdefghijklmnop' }, 'LEDGER_TOKENS'],
     ['a token too short to be a secret', { LEDGER_TOKENS: 'secretariat:short' }, 'LEDGER_TOKENS'],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -31,7 +31,7 @@ const secretariatToken = (config: Config, print: (line: string) => void): string
  */
 export const runDemo = async (config: Config, print: (line: string) => void): Promise<void> => {
   const token = secretariatToken(config, print); // before openLedger, which would create the tokens silently
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   const app = await buildApp({ ...ledger, logger: false });
   let appended = 0;
   let replayed = 0;

@@ -28,7 +28,7 @@ type ExportedEvent = {
 
 /** `export --format ndjson [--to file]`: the whole log in order, with positions and hashes. */
 export const exportLog = async (config: Config, to: string | undefined, print: Print): Promise<number> => {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   const out = to === undefined ? process.stdout : createWriteStream(to, { flags: 'wx' });
   let count = 0;
   try {
@@ -62,7 +62,7 @@ export const exportLog = async (config: Config, to: string | undefined, print: P
  * and recorded times; refuses a line whose hash does not match its content, then verifies the chain.
  */
 export const importLog = async (config: Config, from: string, print: Print): Promise<number> => {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     if ((await ledger.store.headPosition()) !== 0) throw new UsageError('import needs an empty store');
     let count = 0;

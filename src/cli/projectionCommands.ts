@@ -32,7 +32,7 @@ const viewOf = (name: ProjectionName, state: unknown): object => {
 
 /** Opens the ledger from the configuration, runs `work` on it, and always closes it again. */
 export const withLedger = async <T>(config: Config, work: (ledger: Ledger) => Promise<T>): Promise<T> => {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     return await work(ledger);
   } finally {

@@ -32,7 +32,7 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
       .join(','),
     ...env,
   });
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   await ledger.projections.start();
   await ledger.audit.start();
   const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: false });
