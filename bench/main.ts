@@ -1,5 +1,6 @@
-/** npm run bench [-- commands|replay]: commands/s against the HTTP ceiling (default), or projection replay. */
-const which = process.argv[2] ?? 'commands';
+/** npm run bench [-- commands|replay] [--store postgres]: commands/s against the HTTP ceiling (default), or projection replay. */
+const which =
+  process.argv.slice(2).find((arg, i, args) => !arg.startsWith('--') && args[i - 1] !== '--store') ?? 'commands';
 if (which === 'commands') await import('./commands.js');
 else if (which === 'replay') await import('./replay.js');
 else {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpSubscription } from './catchUpSubscription.js';
-import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
+import { StoreUnavailable } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -13,20 +13,19 @@ import type {
   RecordedEvent,
   Subscription,
 } from './eventStore.js';
-import { checkExpectedRevision } from './expectedRevision.js';
 import type { PostgresDatabase } from './postgresDatabase.js';
 import { asStoreError, isUnavailable } from './postgresErrors.js';
-import { APPEND_CHANNEL, PostgresListener } from './postgresListener.js';
-
-/** Any fixed number: the transaction-scoped advisory lock every append holds until it commits. */
-const APPEND_LOCK = 0x6c6f67; // 'log'
+import { appendBatch, toIdempotencyRecord, type PendingAppend } from './postgresAppendBatch.js';
+import { PostgresListener } from './postgresListener.js';
 
 export type PostgresStoreOptions = {
   /** How often subscribers read anyway when no notification came (LISTEN dropped). */
   pollMs?: number;
   clock?: () => Date;
-  /** Runs inside an append's transaction just before COMMIT: lets tests hold a transaction open. */
-  beforeCommit?: (streamId: string) => Promise<void>;
+  /** Most appends committed in one transaction (group commit). */
+  maxBatch?: number;
+  /** Runs inside a batch's transaction just before COMMIT: lets tests hold a transaction open. */
+  beforeCommit?: (streamIds: string[]) => Promise<void>;
 };
 
 type EventRow = {
@@ -75,6 +74,8 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly clock: () => Date;
   private closed = false;
+  private readonly queue: PendingAppend[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     database: PostgresDatabase,
@@ -90,109 +91,74 @@ export class PostgresEventStore implements EventStore {
     await this.listener.start();
   }
 
-  async appendToStream(
-    streamId: string,
-    events: readonly NewEvent[],
-    options: AppendOptions = {},
-  ): Promise<AppendResult> {
-    const client = await this.connect();
-    let broken = false;
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, options, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushSoon();
+    });
+  }
+
+  /** Group commit: appends that arrive while a batch commits wait and commit together in the next one. */
+  private async flushSoon(): Promise<void> {
+    // Let every request of this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) await this.commit(this.takeBatch());
+    this.flushing = undefined;
+  }
+
+  /** The next batch: at most maxBatch appends, and a key twice only in separate batches (the second sees the first's record). */
+  private takeBatch(): PendingAppend[] {
+    const batch: PendingAppend[] = [];
+    const scopes = new Set<string>();
+    const rest: PendingAppend[] = [];
+    for (const pending of this.queue) {
+      const scope = pending.options.idempotency?.scope;
+      if (batch.length >= (this.options.maxBatch ?? 100) || (scope !== undefined && scopes.has(scope))) {
+        rest.push(pending);
+        continue;
+      }
+      if (scope !== undefined) scopes.add(scope);
+      batch.push(pending);
+    }
+    this.queue.splice(0, this.queue.length, ...rest);
+    return batch;
+  }
+
+  /** Commits a batch and answers its callers only after COMMIT returned; on an unexpected error, retries each alone. */
+  private async commit(batch: PendingAppend[]): Promise<void> {
+    let client: pg.PoolClient;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const result = await this.appendLocked(client, streamId, events, options);
-      await this.options.beforeCommit?.(streamId);
-      await client.query('COMMIT');
-      return result;
+      client = await this.connect();
+    } catch (failure) {
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    try {
+      const outcomes = await appendBatch(client, batch, this.clock().toISOString(), this.options.beforeCommit);
+      batch.forEach((pending, i) => {
+        const outcome = outcomes[i];
+        if (outcome && 'ok' in outcome) pending.resolve(outcome.ok);
+        else pending.reject(outcome?.error);
+      });
+      this.signal.notify();
     } catch (error) {
-      broken = isUnavailable(error);
+      const broken = isUnavailable(error);
       if (!broken) await client.query('ROLLBACK').catch(() => undefined);
-      throw asStoreError(error, 'The event store could not commit; retry later');
-    } finally {
       client.release(broken);
+      if (broken || batch.length === 1) {
+        const failure = asStoreError(
+          error,
+          'The event store did not confirm the commit; retry with the same Idempotency-Key',
+        );
+        for (const pending of batch) pending.reject(failure);
+        return;
+      }
+      // One append broke the transaction for all: find it by committing each on its own.
+      for (const pending of batch) await this.commit([pending]);
+      return;
     }
-  }
-
-  private async appendLocked(
-    client: pg.PoolClient,
-    streamId: string,
-    events: readonly NewEvent[],
-    { idempotency, expectedRevision = 'any' }: AppendOptions,
-  ): Promise<AppendResult> {
-    if (idempotency) {
-      const existing = await client.query<IdempotencyRow>(IDEMPOTENCY_SELECT, [idempotency.scope]);
-      if (existing.rows[0]) throw new IdempotencyKeyUsed(toIdempotencyRecord(existing.rows[0]));
-    }
-    const current = (
-      await client.query<{ revision: string; position: string }>(
-        'SELECT revision, position FROM streams WHERE stream_id = $1',
-        [streamId],
-      )
-    ).rows[0];
-    const currentRevision = current ? Number(current.revision) : -1;
-    if (!checkExpectedRevision(expectedRevision, currentRevision)) {
-      throw new WrongExpectedVersion(streamId, expectedRevision, currentRevision);
-    }
-    let result: AppendResult = {
-      nextExpectedRevision: currentRevision,
-      position: current ? Number(current.position) : 0,
-    };
-    if (events.length > 0) {
-      const stamp = await this.commitStamp(client);
-      const inserted = await client.query<{ position: string }>(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
-         SELECT e.event_id, $1, $2::bigint + e.ordinality, e.type, e.data, e.metadata, e.recorded_at
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-           WITH ORDINALITY AS e(event_id, type, data, metadata, recorded_at, ordinality)
-         ORDER BY e.ordinality
-         RETURNING position`,
-        [
-          streamId,
-          currentRevision,
-          events.map((e) => e.eventId),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-          events.map((e) => e.recordedAt ?? stamp),
-        ],
-      );
-      const position = Math.max(...inserted.rows.map((row) => Number(row.position)));
-      result = { nextExpectedRevision: currentRevision + events.length, position };
-      await client.query(
-        `INSERT INTO streams (stream_id, revision, position) VALUES ($1, $2, $3)
-         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, position = excluded.position`,
-        [streamId, result.nextExpectedRevision, result.position],
-      );
-      await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(position)]);
-    }
-    if (idempotency) {
-      const response = idempotency.respond(result);
-      await client.query(
-        'INSERT INTO idempotency (scope, fingerprint, status, body, stream_id, position) VALUES ($1, $2, $3, $4, $5, $6)',
-        [
-          idempotency.scope,
-          idempotency.fingerprint,
-          response.status,
-          JSON.stringify(response.body),
-          streamId,
-          result.position,
-        ],
-      );
-    }
-    return result;
-  }
-
-  /**
-   * The recorded time of this append, never earlier than the last one (read under the lock): positions
-   * and recorded times rise together across processes, so "the ledger as of time t" is a prefix of the log.
-   */
-  private async commitStamp(client: pg.PoolClient): Promise<string> {
-    const last = await client.query<{ recorded_at: string }>(
-      'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1',
-    );
-    const now = this.clock().toISOString();
-    const previous = last.rows[0]?.recorded_at ?? '';
-    return now > previous ? now : previous;
+    client.release();
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -241,8 +207,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
-    const rows = await this.query<IdempotencyRow>(IDEMPOTENCY_SELECT, [scope]);
-    return rows[0] && toIdempotencyRecord(rows[0]);
+    const rows = await this.query<IdempotencyRow>(
+      'SELECT scope, fingerprint, status, body FROM idempotency WHERE scope = $1',
+      [scope],
+    );
+    return rows[0] && toIdempotencyRecord(scope, rows[0]);
   }
 
   /** Answers only if the log itself can be read, not merely a connection opened. */
@@ -253,6 +222,8 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends already accepted commit before the connections close: an accepted request is never dropped.
+    await this.flushing;
     await this.listener.stop();
     // Waits for the connections in use: an append in flight commits and is answered first.
     await this.pool.end();
@@ -278,12 +249,3 @@ export class PostgresEventStore implements EventStore {
 }
 
 type IdempotencyRow = { scope: string; fingerprint: string; status: number; body: string };
-
-const IDEMPOTENCY_SELECT = 'SELECT scope, fingerprint, status, body FROM idempotency WHERE scope = $1';
-
-const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
-  scope: row.scope,
-  fingerprint: row.fingerprint,
-  status: row.status,
-  body: JSON.parse(row.body) as unknown,
-});

@@ -49,8 +49,8 @@ describe('PostgresEventStore', () => {
       const firstAtCommit = new Promise<void>((resolve) => (firstReachedCommit = resolve));
       const slow = uniqueStream('slow');
       const { store: writer } = await open(schema, {
-        beforeCommit: async (streamId) => {
-          if (streamId !== slow) return;
+        beforeCommit: async (streamIds) => {
+          if (!streamIds.includes(slow)) return;
           firstReachedCommit();
           await firstHeld;
         },
@@ -82,6 +82,33 @@ describe('PostgresEventStore', () => {
       expect(b.position).toBeGreaterThan(a.position);
       await probe.until((p) => ours(p.events(), slow, fast).length === 2, 'both appends delivered', 5_000);
       expect(ours(probe.events(), slow, fast).map((e) => e.streamId)).toEqual([slow, fast]);
+    });
+  });
+
+  describe('group commit', () => {
+    it('commits appends that arrive together in one transaction', async () => {
+      const schema = freshSchema('group');
+      const committed: string[][] = [];
+      const { store } = await open(schema, { beforeCommit: async (streamIds) => void committed.push(streamIds) });
+      const streams = Array.from({ length: 20 }, (_, i) => uniqueStream(`together-${i}`));
+      const results = await Promise.all(streams.map((stream) => store.appendToStream(stream, newEvents(2))));
+      expect(committed).toEqual([streams]);
+      expect(results.map((r) => r.nextExpectedRevision)).toEqual(streams.map(() => 1));
+    });
+
+    it('fails an append whose event id is taken alone and whole, and commits its neighbours', async () => {
+      const { store } = await open(freshSchema('clash'));
+      const taken = newEvents(1)[0]!;
+      await store.appendToStream(uniqueStream('first'), [taken]);
+      const streams = Array.from({ length: 20 }, (_, i) => uniqueStream(`neighbour-${i}`));
+      const clash = uniqueStream('clash');
+      const outcomes = await Promise.allSettled([
+        ...streams.map((stream) => store.appendToStream(stream, newEvents(2))),
+        store.appendToStream(clash, [...newEvents(1), { ...taken }]),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([...streams.map(() => 'fulfilled'), 'rejected']);
+      expect(await store.readStream(clash)).toEqual([]);
+      for (const stream of streams) expect(await store.readStream(stream)).toHaveLength(2);
     });
   });
 
