@@ -2,10 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postgresTestDatabase.js';
 import { startServer, stop, type Server } from './serverProcess.js';
 
 const TOKEN = 'crash-test-secretariat-token-0123';
-const env = { LEDGER_TOKENS: `secretariat:${TOKEN}`, LOG_LEVEL: 'warn' };
+const AUDITOR = 'crash-test-auditor-token-01234567';
+const baseEnv = { LEDGER_TOKENS: `secretariat:${TOKEN},auditor:${AUDITOR}`, LOG_LEVEL: 'warn' };
+const postgresSchema = uniqueSchema('crash');
+/** The same test on every store that can run here (EventStoreDB cannot: see tests/eventStore/eventstoredb.test.ts). */
+const stores = [
+  { store: 'SQLite', env: baseEnv, cleanup: async () => undefined },
+  {
+    store: 'PostgreSQL',
+    env: { ...baseEnv, LEDGER_STORE: 'postgres', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: postgresSchema },
+    cleanup: () => dropSchema(postgresSchema),
+  },
+];
 // Many meetings, so that group commits hold many commands each (one stream takes one command at a time).
 const MEETINGS = Array.from({ length: 24 }, (_, i) => `01BMVE5040CRASH000000000${String(i).padStart(2, '0')}`);
 
@@ -63,9 +75,12 @@ const loadUntilKilled = async (server: Server, cycle: number, killAfterMs: numbe
   return { acknowledged, sent };
 };
 
-describe('a SIGKILL at any moment', () => {
+describe.each(stores)('a SIGKILL at any moment on $store', ({ env, cleanup }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await cleanup();
+  });
 
   it('loses no acknowledged command, duplicates none and leaves no half-written trace', async () => {
     const setup = await startServer(dataDir, env);
@@ -151,6 +166,14 @@ describe('a SIGKILL at any moment', () => {
         next: number | null;
       };
       if (after.next === null) expect(after.events.length).toBe(before + newlyAppended);
+      // the projections after all the crashes equal a replay of the whole log, and the audit verifies
+      const head = events.at(-1)!.position;
+      const audited = async (path: string) =>
+        (await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${AUDITOR}` } })).json();
+      const live = await audited(`/v1/timeline?minPosition=${head}&waitMs=10000`);
+      const replayed = await audited(`/v1/timeline?asOf=${(live as { position: number }).position}`);
+      expect(replayed).toEqual(live);
+      expect(await audited('/v1/audit/verify')).toMatchObject({ ok: true });
     } finally {
       await stop(server);
     }
