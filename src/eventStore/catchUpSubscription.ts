@@ -1,4 +1,5 @@
 import type { AppendSignal } from './appendSignal.js';
+import { StoreUnavailable } from './errors.js';
 import type { RecordedEvent, Subscription, SubscriptionMessage } from './eventStore.js';
 import { yieldToEventLoop } from './readLog.js';
 
@@ -13,6 +14,8 @@ export type CatchUpSource = {
  * A catch-up subscription built on `readAll` and an append signal: pages through history, says
  * `caughtUp` once, then follows live appends. Position-ordered and gap-free as long as the store
  * makes events visible in position order, which the SQLite adapter does by serialising writes.
+ * A store that is unavailable for a while (a database restarting) delays the subscription rather
+ * than ending it: it waits and reads again from where it was, so followers recover by themselves.
  */
 export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize = 500): Subscription => {
   const stop = new AbortController();
@@ -22,7 +25,8 @@ export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize =
     let live = false;
     while (!stop.signal.aborted) {
       const seen = source.signal.current;
-      const page = await source.readAll({ after: position, maxCount: pageSize });
+      const page = await readOrWait(source, { after: position, maxCount: pageSize }, stop.signal);
+      if (page === undefined) continue; // the store was unavailable: waited, now read again from the same position
       for (const event of page) {
         if (stop.signal.aborted) return;
         position = event.position;
@@ -49,4 +53,30 @@ export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize =
       await iterator.return(undefined);
     },
   };
+};
+
+const MAX_WAIT_MS = 5_000;
+
+/** One page, or undefined after waiting out an unavailable store (the retry delay it asked for, at most 5 s). */
+const readOrWait = async (
+  source: CatchUpSource,
+  options: { after: number; maxCount: number },
+  stop: AbortSignal,
+): Promise<RecordedEvent[] | undefined> => {
+  try {
+    return await source.readAll(options);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    const waitMs = Math.min(MAX_WAIT_MS, Math.max(100, error.retryAfterSeconds * 1000));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      stop.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+    return undefined;
+  }
 };

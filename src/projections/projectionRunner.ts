@@ -1,4 +1,5 @@
 import type { EventStore, Subscription } from '../eventStore/eventStore.js';
+import { StoreUnavailable } from '../eventStore/errors.js';
 import { handles, type Projection } from './projection.js';
 import { toProjectedEvent } from './projectedEvent.js';
 import type { ProjectionStore } from './projectionStore.js';
@@ -154,9 +155,18 @@ export class ProjectionRunner<S> {
     const { state, position, version } = this.answering;
     // Serialised now, before any await: the state object keeps evolving in place after this line.
     const stateJson = JSON.stringify(state);
+    const unsaved = this.unsaved;
     this.unsaved = 0;
     this.lastSave = Date.now();
-    await this.snapshots.save({ name: this.projection.name, version, position, stateJson });
+    try {
+      await this.snapshots.save({ name: this.projection.name, version, position, stateJson });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      // The snapshot store is away for a moment (a database restarting): the state is still in memory
+      // and answering; keep it unsaved so the next save, one period later, tries again.
+      this.unsaved += unsaved;
+      this.saveTimer ??= setTimeout(() => void this.save(), this.saveEveryMs);
+    }
   }
 
   private async fail(failure: RunnerFailure, error: unknown, rebuilding: boolean): Promise<void> {
