@@ -9,6 +9,7 @@ import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSign
 import { LedgerCommands } from './application/ledgerCommands.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
+import { openEventStoreDb } from './eventStore/eventStoreDbEventStore.js';
 import { openPostgres } from './eventStore/postgresDatabase.js';
 import { PostgresEventStore } from './eventStore/postgresEventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
@@ -56,7 +57,11 @@ const openStores = async (config: Config): Promise<{ store: EventStore; snapshot
       return { store, snapshots: new PostgresProjectionStore(database.pool) };
     }
     case 'eventstoredb':
-      throw new ConfigError('LEDGER_STORE=eventstoredb is not wired yet');
+      // Idempotency records and projection snapshots live beside this instance (see the adapter).
+      return {
+        store: openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir }),
+        snapshots: localSnapshots(),
+      };
   }
 };
 
