@@ -61,6 +61,18 @@ const configSchema = z
       .default('meeting-ledger'),
     LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
     LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
+    LEDGER_RATE_LIMIT: z.coerce.number().int().min(0).default(6_000),
+    LEDGER_CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin.length > 0),
+      )
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, 'each origin is scheme://host[:port], no path'))),
+    LEDGER_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, context) => {
@@ -98,6 +110,12 @@ export type Config = {
     checkpointEveryMs: number;
   };
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  protection: {
+    /** Per token per minute; absent when LEDGER_RATE_LIMIT=0. */
+    rateLimit?: { max: number; windowMs: number };
+    corsOrigins: string[];
+    maxEventLoopDelayMs?: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -129,6 +147,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       checkpointEveryMs: c.LEDGER_CHECKPOINT_EVERY_SECONDS * 1000,
     },
     logLevel: c.LOG_LEVEL,
+    protection: {
+      ...(c.LEDGER_RATE_LIMIT > 0 && { rateLimit: { max: c.LEDGER_RATE_LIMIT, windowMs: 60_000 } }),
+      corsOrigins: c.LEDGER_CORS_ORIGINS,
+      ...(c.LEDGER_MAX_EVENT_LOOP_DELAY_MS > 0 && { maxEventLoopDelayMs: c.LEDGER_MAX_EVENT_LOOP_DELAY_MS }),
+    },
   };
 };
 

@@ -121,6 +121,7 @@ export const serve = async (config: Config): Promise<void> => {
     bodyLimit: config.bodyLimit,
     readyMaxLag: config.readyMaxLag,
     auditKeyName: config.audit.origin,
+    protection: config.protection,
     logger: loggerOptions(config.logLevel),
   });
   if (ledger.generatedTokens) {

@@ -30,6 +30,21 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('limits each token to 6000 requests a minute, sheds load past 1 s of event-loop lag, and keeps CORS off by default', () => {
+    expect(loadConfig({}).protection).toEqual({
+      rateLimit: { max: 6000, windowMs: 60_000 },
+      corsOrigins: [],
+      maxEventLoopDelayMs: 1000,
+    });
+    expect(
+      loadConfig({
+        LEDGER_RATE_LIMIT: '0',
+        LEDGER_MAX_EVENT_LOOP_DELAY_MS: '0',
+        LEDGER_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      }).protection,
+    ).toEqual({ corsOrigins: ['https://a.example', 'http://localhost:5173'] });
+  });
+
   it('reads role:token pairs from LEDGER_TOKENS', () => {
     const config = loadConfig({ LEDGER_TOKENS: 'secretariat:abcdefghijklmnop, auditor:qrstuvwxyz0123456' });
     expect(config.tokens).toEqual([
@@ -51,6 +66,9 @@ describe('configuration from the environment', () => {
       { LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://localhost:2113' },
       'EVENTSTORE_CONNECTION_STRING',
     ],
+    ['a CORS origin with a path', { LEDGER_CORS_ORIGINS: 'https://secretariat.example/app' }, 'LEDGER_CORS_ORIGINS'],
+    ['a CORS wildcard', { LEDGER_CORS_ORIGINS: '*' }, 'LEDGER_CORS_ORIGINS'],
+    ['a negative rate limit', { LEDGER_RATE_LIMIT: '-1' }, 'LEDGER_RATE_LIMIT'],
     ['an unknown role', { LEDGER_TOKENS: 'admin:abcdefghijklmnop' }, 'LEDGER_TOKENS'],
     ['a token too short to be a secret', { LEDGER_TOKENS: 'secretariat:short' }, 'LEDGER_TOKENS'],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -14,6 +14,7 @@ import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
+import { registerProtection, type ProtectionOptions } from './protection.js';
 import { commandRoutes } from './routes/commands.js';
 import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
@@ -36,6 +37,8 @@ export type AppDependencies = {
   /** /readyz fails while a projection is more events than this behind the log. */
   readyMaxLag?: number;
   logger?: LoggerOptions | false;
+  /** Rate limit, CORS and load shedding; security headers are always on. */
+  protection?: ProtectionOptions;
 };
 
 export const loggerOptions = (level: string): LoggerOptions => ({
@@ -80,6 +83,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerProtection(app, deps.protection ?? {});
   registerAccessControl(app, deps.tokens);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));

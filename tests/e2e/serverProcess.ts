@@ -6,7 +6,16 @@ export type Server = { child: ChildProcess; baseUrl: string; output: string[] };
 /** Starts `src/main.ts` the way `npm start` does, on port 0, and waits (bounded) for it to listen. */
 export const startServer = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, LEDGER_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', LEDGER_TOKENS: '', ...env },
+    // Load tests send thousands of commands with one token: no rate limit unless a test sets one.
+    env: {
+      ...process.env,
+      LEDGER_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LEDGER_TOKENS: '',
+      LEDGER_RATE_LIMIT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

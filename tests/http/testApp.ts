@@ -22,8 +22,11 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
-/** The real app on a real SQLite file in a fresh temporary folder. */
-export const startTestApp = async (env: Record<string, string> = {}): Promise<TestApp> => {
+/**
+ * The real app on a real SQLite file in a fresh temporary folder. Rate limit, CORS and load shedding
+ * are off unless `protect` is set (then they come from `env`, as in production).
+ */
+export const startTestApp = async (env: Record<string, string> = {}, { protect = false } = {}): Promise<TestApp> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-http-'));
   const config = loadConfig({
     LEDGER_DATA_DIR: dataDir,
@@ -35,7 +38,12 @@ export const startTestApp = async (env: Record<string, string> = {}): Promise<Te
   const ledger = await openLedger(config);
   await ledger.projections.start();
   await ledger.audit.start();
-  const app = await buildApp({ ...ledger, bodyLimit: config.bodyLimit, logger: false });
+  const app = await buildApp({
+    ...ledger,
+    bodyLimit: config.bodyLimit,
+    logger: false,
+    ...(protect && { protection: config.protection }),
+  });
   return {
     app,
     ledger,

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, tokens, type TestApp } from './testApp.js';
+
+let running: TestApp | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+const start = async (env: Record<string, string>) => (running = await startTestApp(env, { protect: true }));
+
+const schedule = {
+  method: 'POST' as const,
+  url: '/v1/meetings',
+  payload: {
+    title: 'Coalition Small Group',
+    forum: 'small-group',
+    startsAt: '2017-07-13T13:00:00Z',
+    endsAt: '2017-07-13T21:00:00Z',
+    location: 'Washington, D.C.',
+  },
+};
+
+describe('rate limit per token', () => {
+  it('answers 429 problem+json with Retry-After once a token used up its requests, appending nothing', async () => {
+    const { as, eventCount } = await start({ LEDGER_RATE_LIMIT: '3' });
+    for (let i = 0; i < 3; i += 1) expect((await as('secretariat', schedule)).statusCode).toBe(201);
+    const refused = await as('secretariat', schedule);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.json()).toMatchObject({ type: 'urn:meeting-ledger:problem:too-many-requests', status: 429 });
+    expect(await eventCount()).toBe(3);
+    expect(refused.body).not.toContain(tokens.secretariat);
+  });
+
+  it('counts each token on its own, and never limits the health probes', async () => {
+    const { as, app } = await start({ LEDGER_RATE_LIMIT: '2' });
+    for (let i = 0; i < 3; i += 1) await as('secretariat', { method: 'GET', url: '/v1/agenda' });
+    expect((await as('secretariat', { method: 'GET', url: '/v1/agenda' })).statusCode).toBe(429);
+    expect((await as('reporter', { method: 'GET', url: '/v1/agenda' })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i += 1) expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  it('sends helmet’s headers on API answers and problems alike, and still serves the API docs', async () => {
+    const { as, app } = await start({});
+    for (const response of [
+      await as('reporter', { method: 'GET', url: '/v1/agenda' }),
+      await as(null, { method: 'GET', url: '/v1/agenda' }),
+    ]) {
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['strict-transport-security']).toBeDefined();
+      expect(response.headers['content-security-policy']).toBeDefined();
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+    expect((await app.inject({ url: '/docs/' })).statusCode).toBe(200);
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (origin: string) => ({
+    method: 'OPTIONS' as const,
+    url: '/v1/meetings',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+  });
+
+  it('is off unless origins are configured: a browser gets no access headers', async () => {
+    const { as } = await start({});
+    const response = await as('reporter', {
+      method: 'GET',
+      url: '/v1/agenda',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await as(null, preflight('https://evil.example'))).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('allows exactly the configured origins', async () => {
+    const { as } = await start({ LEDGER_CORS_ORIGINS: 'https://secretariat.example' });
+    const allowed = await as(null, preflight('https://secretariat.example'));
+    expect(allowed.statusCode).toBeLessThan(300);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://secretariat.example');
+    expect(allowed.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+    const other = await as(null, preflight('https://evil.example'));
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const read = await as('reporter', {
+      method: 'GET',
+      url: '/v1/agenda',
+      headers: { origin: 'https://secretariat.example' },
+    });
+    expect(read.headers['access-control-allow-origin']).toBe('https://secretariat.example');
+    expect(read.headers['access-control-expose-headers']).toMatch(/ETag/);
+  });
+});
+
+describe('load shedding', () => {
+  it('answers 503 problem+json with Retry-After while the event loop lags, and keeps the probes answering', async () => {
+    const { as, app } = await start({ LEDGER_MAX_EVENT_LOOP_DELAY_MS: '10' });
+    // Block the event loop for a while, then give the sampler a moment to see it.
+    const until = Date.now() + 1_500;
+    while (Date.now() < until) {
+      // busy: this is the pressure
+    }
+    let shed: Awaited<ReturnType<typeof as>> | undefined;
+    const read = async () => (shed = await as('reporter', { method: 'GET', url: '/v1/agenda' })).statusCode;
+    await expect.poll(read, { timeout: 5_000 }).toBe(503);
+    expect(shed?.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(shed?.headers['retry-after']).toBe('1');
+    expect(shed?.json()).toMatchObject({ type: 'urn:meeting-ledger:problem:overloaded' });
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
