@@ -18,7 +18,8 @@ import { ProjectionEngine } from './projections/projectionEngine.js';
 import type { ProjectionStore } from './projections/projectionStore.js';
 import { PostgresProjectionStore } from './projections/postgresProjectionStore.js';
 import { SqliteProjectionStore } from './projections/sqliteProjectionStore.js';
-import { ensureTokenFile, TokenRegistry } from './http/tokens.js';
+import { TokenFile } from './http/tokenFile.js';
+import { TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
@@ -30,6 +31,8 @@ export type Ledger = {
   handler: CommandHandler;
   commands: LedgerCommands;
   tokens: TokenRegistry;
+  /** Managed tokens (`npm run ledger -- tokens`), re-read while the server runs. */
+  tokenFile: TokenFile;
   /** Set when tokens were generated on this start: they are shown once, here. */
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
@@ -91,13 +94,13 @@ export const openLedger = async (config: Config, logger?: pino.Logger): Promise<
   const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
   const signingKey = loadOrCreateSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'signing-key.pem'));
   const audit = new AuditLog(store, auditStore, new CheckpointSigner(config.audit.origin, signingKey), config.audit);
-  const parts = { config, store, snapshots, projections, auditStore, audit, handler, commands };
-  if (config.tokens.length > 0) return { ...parts, tokens: new TokenRegistry(config.tokens) };
-  const file = ensureTokenFile(config.dataDir);
+  const tokenFile = new TokenFile(config.dataDir);
+  // A first start with no tokens configured generates one per role, shown once by the caller.
+  const generated = config.tokens.length === 0 && !tokenFile.exists() ? tokenFile.generateFirst() : undefined;
   return {
-    ...parts,
-    tokens: new TokenRegistry(file.tokens),
-    ...(file.created && { generatedTokens: { file: file.file, tokens: file.tokens } }),
+    ...{ config, store, snapshots, projections, auditStore, audit, handler, commands, tokenFile },
+    tokens: new TokenRegistry(config.tokens, tokenFile.active()),
+    ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
 };
 
@@ -128,9 +131,13 @@ export const serve = async (config: Config): Promise<void> => {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
     const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);
     process.stdout.write(
-      `\nGenerated API tokens (stored in ${ledger.generatedTokens.file}, shown only now):\n${lines.join('\n')}\n\n`,
+      `\nGenerated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):\n${lines.join('\n')}\n\n`,
     );
   }
+  // Tokens added or revoked with `npm run ledger -- tokens` take effect within a second or two.
+  const stopWatchingTokens = ledger.tokenFile.watch(ledger.tokens, (error) =>
+    logger.warn({ err: error }, 'token file unreadable; keeping the tokens loaded before'),
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -140,6 +147,7 @@ export const serve = async (config: Config): Promise<void> => {
     const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await app.close();
     clearTimeout(drained);
+    stopWatchingTokens();
     await closeLedger(ledger);
     logger.info('stopped');
     process.exit(0);

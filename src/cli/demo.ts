@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { ensureTokenFile } from '../http/tokens.js';
+import { TokenRegistry } from '../http/tokens.js';
 import { meetingStream } from '../domain/events.js';
 import { closeLedger, openLedger } from '../main.js';
 import { demoMeetings, demoSteps } from './demoData.js';
@@ -9,30 +8,25 @@ import { demoMeetings, demoSteps } from './demoData.js';
 /** A demo step the ledger refused; the CLI prints the message alone. */
 export class DemoFailed extends Error {}
 
-const secretariatToken = (config: Config, print: (line: string) => void): string => {
-  let tokens = config.tokens;
-  if (tokens.length === 0) {
-    const file = ensureTokenFile(config.dataDir);
-    if (file.created) {
-      print(`Generated API tokens (stored in ${file.file}, shown only now):`);
-      for (const t of file.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);
-      print('');
-    }
-    tokens = file.tokens;
-  }
-  const token = tokens.find((t) => t.role === 'secretariat')?.token;
-  if (!token) throw new DemoFailed('No secretariat token is configured (LEDGER_TOKENS needs secretariat:<token>)');
-  return token;
-};
+/**
+ * The demo loads through the app in this process (inject), never over the network: its token is
+ * known only here, and fixed so that every run is the same actor and its Idempotency-Keys replay.
+ */
+const LOADER_TOKEN = 'demo-loader-in-process-only';
 
 /**
  * Loads the demo week through the same command path as any client: the HTTP app's routes, schemas,
  * handler and store. Every step carries an Idempotency-Key, so a second run appends nothing.
  */
 export const runDemo = async (config: Config, print: (line: string) => void): Promise<void> => {
-  const token = secretariatToken(config, print); // before openLedger, which would create the tokens silently
   const ledger = await openLedger(config);
-  const app = await buildApp({ ...ledger, logger: false });
+  if (ledger.generatedTokens) {
+    print(`Generated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):`);
+    for (const t of ledger.generatedTokens.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);
+    print('');
+  }
+  const tokens = new TokenRegistry([{ role: 'secretariat', token: LOADER_TOKEN }]);
+  const app = await buildApp({ ...ledger, tokens, logger: false });
   let appended = 0;
   let replayed = 0;
   try {
@@ -48,7 +42,7 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
         method: step.method,
         url: step.url,
         payload: step.body,
-        headers: { authorization: `Bearer ${token}`, 'idempotency-key': `demo-2017-07/${step.key}` },
+        headers: { authorization: `Bearer ${LOADER_TOKEN}`, 'idempotency-key': `demo-2017-07/${step.key}` },
       });
       if (response.statusCode >= 300) {
         throw new DemoFailed(`Demo step ${step.key} was refused: ${response.statusCode} ${response.body}`);
@@ -72,7 +66,7 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
   print(
     config.tokens.length > 0
       ? '  TOKEN=<the secretariat token from LEDGER_TOKENS>'
-      : `  TOKEN=$(node -p "require('${resolve(config.dataDir, 'tokens.json')}').find((t) => t.role === 'secretariat').token")`,
+      : '  TOKEN=$(npm run -s ledger -- tokens add --role secretariat --name demo)   # or one printed at first start',
   );
   print(`  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/meetings/${demoMeetings.smallGroup}`);
   print(`  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/meetings/${demoMeetings.plenary}/events`);

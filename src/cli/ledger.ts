@@ -6,6 +6,7 @@ import { exportLog, importLog } from './exportImport.js';
 import { auditCheckpoint, auditConsistency, auditProve, auditReplay, auditVerify } from './auditCommands.js';
 import { DemoFailed, runDemo } from './demo.js';
 import { rebuildProjections, replayAsOf, UsageError } from './projectionCommands.js';
+import { tokens } from './tokenCommands.js';
 
 const usage = `Usage: npm run ledger -- <command>
 
@@ -24,6 +25,9 @@ Commands:
   audit consistency <old.txt> <new.txt>   consistency proof between two checkpoints, verified
   audit replay --as-of <position|time>    rebuild every projection up to then and print digests; at the
                                           head, compare with the live projections
+  tokens list                             managed API tokens (ids, roles, actors, revoked or not)
+  tokens add --role <role> [--name <n>]   create a token; prints it once on stdout (stored as a digest)
+  tokens revoke <id|actor>                revoke a token; a running server stops accepting it in seconds
   export --format ndjson [--to file]      the whole log, one event per line, with hashes
   import --from <file>                    append an export into an empty store, then verify it
 
@@ -58,6 +62,8 @@ const main = async (argv: string[]): Promise<number> => {
       await replayAsOf(loadConfig(), values['as-of'], values.projection, print);
       return 0;
     }
+    case 'tokens':
+      return tokens(loadConfig(), rest, print);
     case 'audit':
       return audit(rest);
     case 'export': {

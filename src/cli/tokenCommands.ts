@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import type { Config, Role } from '../config.js';
+import { TokenFile } from '../http/tokenFile.js';
+import { actorOf } from '../http/tokens.js';
+import { UsageError } from './projectionCommands.js';
+
+const roles: readonly string[] = ['secretariat', 'auditor', 'reporter'];
+
+/**
+ * npm run ledger -- tokens list | add --role <role> [--name <name>] | revoke <id|actor>
+ * Works on the data directory's token file; a running server picks the change up within seconds.
+ * `add` prints the new token alone on stdout (for `TOKEN=$(...)`); it is not stored anywhere.
+ */
+export const tokens = (config: Config, args: string[], print: (line: string) => void): number => {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { role: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const file = new TokenFile(config.dataDir);
+  switch (action) {
+    case 'list':
+      for (const t of file.list()) {
+        const state = t.revokedAt ? `revoked ${t.revokedAt}` : 'active';
+        print(`${t.id}  ${actorOf(t).padEnd(21)} ${state.padEnd(32)} created ${t.createdAt}  ${t.name}`);
+      }
+      if (config.tokens.length > 0) print(`(and ${config.tokens.length} fixed in LEDGER_TOKENS, not listed)`);
+      return 0;
+    case 'add': {
+      if (!values.role || !roles.includes(values.role)) {
+        throw new UsageError('tokens add needs --role secretariat|auditor|reporter');
+      }
+      const { token, stored } = file.add(values.role as Role, values.name ?? '');
+      process.stderr.write(`Added ${stored.id} (${actorOf(stored)}); the token is shown only now.\n`);
+      print(token);
+      return 0;
+    }
+    case 'revoke': {
+      const [which] = positionals;
+      if (!which || positionals.length > 1) throw new UsageError('tokens revoke needs one token id or actor');
+      const revoked = file.revoke(which);
+      if (!revoked) {
+        process.stderr.write(`No single token matches ${which}; see npm run ledger -- tokens list\n`);
+        return 1;
+      }
+      print(`Revoked ${revoked.id} (${actorOf(revoked)}) at ${revoked.revokedAt ?? ''}`);
+      return 0;
+    }
+    case undefined:
+    default:
+      throw new UsageError('tokens takes: list, add --role <role> [--name <name>], revoke <id|actor>');
+  }
+};
