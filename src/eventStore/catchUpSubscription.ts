@@ -1,5 +1,5 @@
 import type { AppendSignal } from './appendSignal.js';
-import { StoreUnavailable } from './errors.js';
+import { StoreClosed, StoreUnavailable } from './errors.js';
 import type { RecordedEvent, Subscription, SubscriptionMessage } from './eventStore.js';
 import { yieldToEventLoop } from './readLog.js';
 
@@ -26,6 +26,7 @@ export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize =
     while (!stop.signal.aborted) {
       const seen = source.signal.current;
       const page = await readOrWait(source, { after: position, maxCount: pageSize }, stop.signal);
+      if (page === 'closed') return;
       if (page === undefined) continue; // the store was unavailable: waited, now read again from the same position
       for (const event of page) {
         if (stop.signal.aborted) return;
@@ -57,15 +58,16 @@ export const catchUpSubscription = (source: CatchUpSource, after = 0, pageSize =
 
 const MAX_WAIT_MS = 5_000;
 
-/** One page, or undefined after waiting out an unavailable store (the retry delay it asked for, at most 5 s). */
+/** One page; 'closed' once the store was closed; or undefined after waiting out an unavailable store (the retry delay it asked for, at most 5 s). */
 const readOrWait = async (
   source: CatchUpSource,
   options: { after: number; maxCount: number },
   stop: AbortSignal,
-): Promise<RecordedEvent[] | undefined> => {
+): Promise<RecordedEvent[] | undefined | 'closed'> => {
   try {
     return await source.readAll(options);
   } catch (error) {
+    if (error instanceof StoreClosed) return 'closed';
     if (!(error instanceof StoreUnavailable)) throw error;
     const waitMs = Math.min(MAX_WAIT_MS, Math.max(100, error.retryAfterSeconds * 1000));
     await new Promise<void>((resolve) => {

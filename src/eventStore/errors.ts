@@ -36,3 +36,10 @@ export class StoreUnavailable extends LedgerError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/** The store was closed by this process (shutting down): followers end instead of waiting for it. */
+export class StoreClosed extends StoreUnavailable {
+  constructor() {
+    super('The event store is closed', 2);
+  }
+}

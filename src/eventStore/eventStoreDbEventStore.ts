@@ -7,7 +7,7 @@ import {
 } from '@eventstore/db-client';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpSubscription } from './catchUpSubscription.js';
-import { StoreUnavailable, WrongExpectedVersion } from './errors.js';
+import { StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import {
   ANY,
   type AppendOptions,
@@ -231,6 +231,6 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new StoreUnavailable('The event store is closed');
+    if (this.closed) throw new StoreClosed();
   }
 }

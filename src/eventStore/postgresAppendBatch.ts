@@ -4,8 +4,13 @@ import type { AppendOptions, AppendResult, IdempotencyRecord, NewEvent } from '.
 import { checkExpectedRevision } from './expectedRevision.js';
 import { APPEND_CHANNEL } from './postgresListener.js';
 
-/** Any fixed number: the transaction-scoped advisory lock every append batch holds until it commits. */
+/** Any fixed number: with the schema's hash, the transaction-scoped advisory lock every append batch holds until it commits. */
 const APPEND_LOCK = 0x6c6f67; // 'log'
+
+/** One lock per ledger (schema), so that ledgers sharing a database never wait for each other. */
+export const takeAppendLock = async (client: pg.ClientBase, schema: string): Promise<void> => {
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK, schema]);
+};
 
 export type PendingAppend = {
   streamId: string;
@@ -26,12 +31,13 @@ export type Outcome = { ok: AppendResult } | { error: unknown };
  */
 export const appendBatch = async (
   client: pg.PoolClient,
+  schema: string,
   batch: readonly PendingAppend[],
   now: string,
   beforeCommit?: (streamIds: string[]) => Promise<void>,
 ): Promise<Outcome[]> => {
   await client.query('BEGIN');
-  await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+  await takeAppendLock(client, schema);
   const stamp = await commitStamp(client, now);
   const outcomes: Outcome[] = [];
   for (const pending of batch) outcomes.push(await appendOne(client, pending, stamp));
@@ -57,7 +63,7 @@ export const appendBatch = async (
     );
   }
   if (batch.some((pending, i) => pending.events.length > 0 && outcomes[i] && 'ok' in outcomes[i])) {
-    await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, '']);
+    await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, schema]);
   }
   await beforeCommit?.(batch.map((pending) => pending.streamId));
   await client.query('COMMIT');
@@ -132,6 +138,18 @@ const appendOne = async (client: pg.PoolClient, pending: PendingAppend, stamp: s
     ],
   );
   return { ok: { nextExpectedRevision: currentRevision + events.length, position: Number(written.rows[0]?.position) } };
+};
+
+/** Where an append's last event landed, if it is in the log (for settling an append whose commit went unanswered). */
+export const findLanded = async (client: pg.ClientBase, pending: PendingAppend): Promise<AppendResult | undefined> => {
+  const last = pending.events.at(-1);
+  if (!last) return undefined;
+  const { rows } = await client.query<{ revision: string; position: string }>(
+    'SELECT revision, position FROM events WHERE event_id = $1 AND stream_id = $2',
+    [last.eventId, pending.streamId],
+  );
+  const row = rows[0];
+  return row && { nextExpectedRevision: Number(row.revision), position: Number(row.position) };
 };
 
 export const toIdempotencyRecord = (

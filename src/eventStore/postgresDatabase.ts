@@ -21,6 +21,17 @@ export type PostgresDatabase = {
 };
 
 /**
+ * Bounds on every wait, so that one stuck connection (a half-open socket, a process frozen inside a
+ * transaction) can never hold the append lock, a pool slot or a caller for long: the server ends a
+ * transaction left idle, statements and lock waits time out, the client gives up on a silent socket.
+ */
+const SESSION_SETTINGS = {
+  idle_in_transaction_session_timeout: 10_000,
+  statement_timeout: 30_000,
+  lock_timeout: 15_000,
+};
+
+/**
  * Connects, creates or migrates the schema, and opens the pool. A database that cannot be reached
  * fails the start with StoreUnavailable rather than leaving a ledger that answers nothing.
  */
@@ -28,8 +39,10 @@ export const openPostgres = async (options: PostgresOptions): Promise<PostgresDa
   const schema = options.schema ?? 'public';
   const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
-    options: `-c search_path=${quoteIdentifier(schema)}`,
     connectionTimeoutMillis: 5_000,
+    query_timeout: 40_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'meeting-ledger',
   };
   const setup = new pg.Client(clientConfig);
@@ -46,5 +59,14 @@ export const openPostgres = async (options: PostgresOptions): Promise<PostgresDa
   const pool = new pg.Pool({ ...clientConfig, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    // A connection checked out of the pool has no error listener: a socket dropped mid-query would
+    // otherwise be an unhandled 'error' event and end the process. The query itself rejects.
+    client.on('error', () => undefined);
+    // Set here rather than in the URL's `options`, which a DATABASE_URL with its own would replace.
+    // Queued before any query of the caller's on this connection.
+    const settings = Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} = ${value}`);
+    void client.query(`SET search_path TO ${quoteIdentifier(schema)}; ${settings.join('; ')}`).catch(() => undefined);
+  });
   return { pool, clientConfig, schema };
 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpSubscription } from './catchUpSubscription.js';
-import { StoreUnavailable } from './errors.js';
+import { StoreClosed, StoreUnavailable } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -15,7 +15,13 @@ import type {
 } from './eventStore.js';
 import type { PostgresDatabase } from './postgresDatabase.js';
 import { asStoreError, isUnavailable } from './postgresErrors.js';
-import { appendBatch, toIdempotencyRecord, type PendingAppend } from './postgresAppendBatch.js';
+import {
+  appendBatch,
+  findLanded,
+  takeAppendLock,
+  toIdempotencyRecord,
+  type PendingAppend,
+} from './postgresAppendBatch.js';
 import { PostgresListener } from './postgresListener.js';
 
 export type PostgresStoreOptions = {
@@ -73,8 +79,13 @@ export class PostgresEventStore implements EventStore {
   private readonly listener: PostgresListener;
   private readonly pool: pg.Pool;
   private readonly clock: () => Date;
+  private readonly schema: string;
+  /** False once close() began: new appends are refused, those already queued still commit. */
+  private accepting = true;
+  /** True once the queue is drained and the connections are closing. */
   private closed = false;
-  private readonly queue: PendingAppend[] = [];
+  private closing: Promise<void> | undefined;
+  private queue: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -83,7 +94,8 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pool = database.pool;
     this.clock = options.clock ?? (() => new Date());
-    this.listener = new PostgresListener(database.clientConfig, this.signal);
+    this.schema = database.schema;
+    this.listener = new PostgresListener(database.clientConfig, database.schema, this.signal);
   }
 
   /** Starts listening for appends committed by any process. */
@@ -92,7 +104,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    if (!this.accepting) return Promise.reject(new StoreClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, options, resolve, reject });
       if (!this.flushing) this.flushing = this.flushSoon();
@@ -121,7 +133,7 @@ export class PostgresEventStore implements EventStore {
       if (scope !== undefined) scopes.add(scope);
       batch.push(pending);
     }
-    this.queue.splice(0, this.queue.length, ...rest);
+    this.queue = rest;
     return batch;
   }
 
@@ -135,7 +147,9 @@ export class PostgresEventStore implements EventStore {
       return;
     }
     try {
-      const outcomes = await appendBatch(client, batch, this.clock().toISOString(), this.options.beforeCommit);
+      const now = this.clock().toISOString();
+      const outcomes = await appendBatch(client, this.schema, batch, now, this.options.beforeCommit);
+      client.release();
       batch.forEach((pending, i) => {
         const outcome = outcomes[i];
         if (outcome && 'ok' in outcome) pending.resolve(outcome.ok);
@@ -146,19 +160,43 @@ export class PostgresEventStore implements EventStore {
       const broken = isUnavailable(error);
       if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       client.release(broken);
-      if (broken || batch.length === 1) {
-        const failure = asStoreError(
-          error,
-          'The event store did not confirm the commit; retry with the same Idempotency-Key',
-        );
-        for (const pending of batch) pending.reject(failure);
-        return;
-      }
+      if (broken) return this.settle(batch, error);
+      if (batch.length === 1) return batch[0]?.reject(error);
       // One append broke the transaction for all: find it by committing each on its own.
       for (const pending of batch) await this.commit([pending]);
-      return;
     }
-    client.release();
+  }
+
+  /**
+   * The connection failed with the batch's outcome unknown: it may have dropped after COMMIT reached
+   * the server. Asks the database which appends are there, once the old transaction is over (taking
+   * the append lock waits for it; the server ends a transaction left idle within seconds). A batch
+   * commits whole: appends found are answered as committed; the others were not recorded, and a
+   * retry is safe. If the database cannot be asked either, the caller is told the outcome is unknown.
+   */
+  private async settle(batch: readonly PendingAppend[], cause: unknown): Promise<void> {
+    try {
+      const client = await this.connect();
+      try {
+        await client.query('BEGIN');
+        await takeAppendLock(client, this.schema);
+        for (const pending of batch) {
+          const landed = await findLanded(client, pending);
+          if (landed) pending.resolve(landed);
+          else pending.reject(new StoreUnavailable('The event store failed; nothing was recorded', 1, { cause }));
+        }
+        await client.query('COMMIT');
+      } finally {
+        client.release(true);
+      }
+    } catch {
+      for (const pending of batch) {
+        const detail = pending.options.idempotency
+          ? 'The event store failed mid-commit; retry with the same Idempotency-Key'
+          : 'The event store failed mid-commit and this command may be recorded: read the stream before retrying, and send an Idempotency-Key to make retries safe';
+        pending.reject(new StoreUnavailable(detail, 1, { cause }));
+      }
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -219,18 +257,20 @@ export class PostgresEventStore implements EventStore {
     await this.query('SELECT position FROM events ORDER BY position DESC LIMIT 1');
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // Appends already accepted commit before the connections close: an accepted request is never dropped.
-    await this.flushing;
-    await this.listener.stop();
-    // Waits for the connections in use: an append in flight commits and is answered first.
-    await this.pool.end();
+  close(): Promise<void> {
+    this.accepting = false;
+    this.closing ??= (async () => {
+      // Appends already accepted commit before the connections close: an accepted request is never dropped.
+      await this.flushing;
+      this.closed = true;
+      await this.listener.stop();
+      await this.pool.end();
+    })();
+    return this.closing;
   }
 
   private async connect(): Promise<pg.PoolClient> {
-    if (this.closed) throw new StoreUnavailable('The event store is closed');
+    if (this.closed) throw new StoreClosed();
     try {
       return await this.pool.connect();
     } catch (error) {
@@ -239,7 +279,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async query<Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<Row[]> {
-    if (this.closed) throw new StoreUnavailable('The event store is closed');
+    if (this.closed) throw new StoreClosed();
     try {
       return (await this.pool.query<Row>(sql, values)).rows;
     } catch (error) {

@@ -14,8 +14,10 @@ export class PostgresListener {
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
 
+  /** `schema`: only appends to this ledger wake it; the channel is shared by every schema of the database. */
   constructor(
     private readonly config: pg.ClientConfig,
+    private readonly schema: string,
     private readonly signal: AppendSignal,
     private readonly retryMs = 1_000,
   ) {}
@@ -23,17 +25,25 @@ export class PostgresListener {
   async start(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client(this.config);
-    client.on('notification', () => this.signal.notify());
+    client.on('notification', (message) => {
+      if (message.payload === this.schema) this.signal.notify();
+    });
     client.on('error', () => this.reconnect(client));
     client.on('end', () => this.reconnect(client));
     try {
       await client.connect();
       await client.query(`LISTEN ${APPEND_CHANNEL}`);
-      this.client = client;
-      this.signal.notify();
     } catch {
       this.reconnect(client);
+      return;
     }
+    // Stopped while connecting: nobody would ever end this connection.
+    if (this.stopped) {
+      this.reconnect(client);
+      return;
+    }
+    this.client = client;
+    this.signal.notify();
   }
 
   private reconnect(client: pg.Client): void {

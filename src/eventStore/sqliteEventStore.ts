@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpSubscription } from './catchUpSubscription.js';
-import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
+import { IdempotencyKeyUsed, StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -123,7 +123,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    if (this.closed) return Promise.reject(new StoreClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, options, resolve, reject });
       this.scheduleFlush();
@@ -288,7 +288,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private guard<T>(read: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(new StoreUnavailable('The event store is closed'));
+    if (this.closed) return Promise.reject(new StoreClosed());
     try {
       return Promise.resolve(read());
     } catch (error) {

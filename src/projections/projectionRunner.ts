@@ -1,5 +1,4 @@
 import type { EventStore, Subscription } from '../eventStore/eventStore.js';
-import { StoreUnavailable } from '../eventStore/errors.js';
 import { handles, type Projection } from './projection.js';
 import { toProjectedEvent } from './projectedEvent.js';
 import type { ProjectionStore } from './projectionStore.js';
@@ -106,33 +105,39 @@ export class ProjectionRunner<S> {
     this.following = (async () => {
       let state = initial;
       let position = from;
-      for await (const message of subscription) {
-        if (message.type === 'caughtUp') {
-          if (rebuilding) {
-            rebuilding = false;
-            this.publish(state, position);
-            await this.save(true);
+      try {
+        for await (const message of subscription) {
+          if (message.type === 'caughtUp') {
+            if (rebuilding) {
+              rebuilding = false;
+              this.publish(state, position);
+              await this.save(true);
+            }
+            this.statusValue = 'live';
+            continue;
           }
-          this.statusValue = 'live';
-          continue;
-        }
-        const recorded = message.event;
-        if (handles(this.projection, recorded.type)) {
-          try {
-            state = this.projection.evolve(state, toProjectedEvent(recorded));
-          } catch (error) {
-            await this.fail(
-              { position: recorded.position, eventType: recorded.type, message: String(error) },
-              error,
-              rebuilding,
-            );
-            return;
+          const recorded = message.event;
+          if (handles(this.projection, recorded.type)) {
+            try {
+              state = this.projection.evolve(state, toProjectedEvent(recorded));
+            } catch (error) {
+              await this.fail(
+                { position: recorded.position, eventType: recorded.type, message: String(error) },
+                error,
+                rebuilding,
+              );
+              return;
+            }
           }
+          position = recorded.position;
+          if (!rebuilding) this.advance(state, position);
         }
-        position = recorded.position;
-        if (!rebuilding) this.advance(state, position);
+      } catch (error) {
+        // The log could not be read for a reason other than an unavailable store (which the
+        // subscription waits out): stop and say so, as for an event that cannot be applied.
+        await this.fail({ position, eventType: '(reading the log)', message: String(error) }, error, rebuilding);
       }
-    })();
+    })().catch(() => undefined);
   }
 
   /** Makes `state` the one reads see, and answers every reader that was waiting for it. */
@@ -160,10 +165,10 @@ export class ProjectionRunner<S> {
     this.lastSave = Date.now();
     try {
       await this.snapshots.save({ name: this.projection.name, version, position, stateJson });
-    } catch (error) {
-      if (!(error instanceof StoreUnavailable)) throw error;
+    } catch {
       // The snapshot store is away for a moment (a database restarting): the state is still in memory
-      // and answering; keep it unsaved so the next save, one period later, tries again.
+      // and answering; keep it unsaved so the next save, one period later, tries again. A snapshot only
+      // saves a replay; losing one never loses an event.
       this.unsaved += unsaved;
       this.saveTimer ??= setTimeout(() => void this.save(), this.saveEveryMs);
     }
