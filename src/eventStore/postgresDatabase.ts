@@ -37,8 +37,17 @@ const SESSION_SETTINGS = {
  */
 export const openPostgres = async (options: PostgresOptions): Promise<PostgresDatabase> => {
   const schema = options.schema ?? 'public';
+  // Session settings go in the startup `options`, merged with any the URL carries (which would
+  // otherwise replace ours, and with them the schema).
+  const url = new URL(options.connectionString);
+  const urlOptions = url.searchParams.get('options') ?? '';
+  url.searchParams.delete('options');
+  const settings = Object.entries({ search_path: quoteIdentifier(schema), ...SESSION_SETTINGS })
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
   const clientConfig: pg.ClientConfig = {
-    connectionString: options.connectionString,
+    connectionString: url.toString(),
+    options: `${urlOptions} ${settings}`.trim(),
     connectionTimeoutMillis: 5_000,
     query_timeout: 40_000,
     keepAlive: true,
@@ -63,10 +72,6 @@ export const openPostgres = async (options: PostgresOptions): Promise<PostgresDa
     // A connection checked out of the pool has no error listener: a socket dropped mid-query would
     // otherwise be an unhandled 'error' event and end the process. The query itself rejects.
     client.on('error', () => undefined);
-    // Set here rather than in the URL's `options`, which a DATABASE_URL with its own would replace.
-    // Queued before any query of the caller's on this connection.
-    const settings = Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} = ${value}`);
-    void client.query(`SET search_path TO ${quoteIdentifier(schema)}; ${settings.join('; ')}`).catch(() => undefined);
   });
   return { pool, clientConfig, schema };
 };
