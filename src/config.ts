@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultLimits, type Limits } from './domain/meeting/commands.js';
 
 const roles = ['secretariat', 'auditor', 'reporter'] as const;
 export type Role = (typeof roles)[number];
@@ -14,6 +15,10 @@ const tokenEntry = z
 /** Empty variables count as unset: `PORT=` must not mean port 0. */
 const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''));
+
+/** The limits LEDGER_LIMITS may change: the domain's, and the largest page of the event feed. */
+export type LedgerLimits = Limits & { pageSize: number };
+export const ledgerLimitDefaults: LedgerLimits = { ...defaultLimits, pageSize: 1000 };
 
 const configSchema = z
   .object({
@@ -73,6 +78,27 @@ const configSchema = z
       )
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, 'each origin is scheme://host[:port], no path'))),
     LEDGER_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+    LEDGER_LIMITS: z
+      .string()
+      .optional()
+      .transform((s, context) => {
+        const limits: Record<string, number> = {};
+        for (const entry of (s ?? '')
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== '')) {
+          const [name = '', value = ''] = entry.split('=').map((part) => part.trim());
+          if (!(name in ledgerLimitDefaults) || !/^[1-9][0-9]{0,8}$/.test(value)) {
+            context.addIssue({
+              code: 'custom',
+              message: `"${entry}": each entry is name=positive integer, names: ${Object.keys(ledgerLimitDefaults).join(', ')}`,
+            });
+            return z.NEVER;
+          }
+          limits[name] = Number(value);
+        }
+        return { ...ledgerLimitDefaults, ...limits };
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, context) => {
@@ -110,6 +136,7 @@ export type Config = {
     checkpointEveryMs: number;
   };
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  limits: LedgerLimits;
   protection: {
     /** Per token per minute; absent when LEDGER_RATE_LIMIT=0. */
     rateLimit?: { max: number; windowMs: number };
@@ -147,6 +174,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       checkpointEveryMs: c.LEDGER_CHECKPOINT_EVERY_SECONDS * 1000,
     },
     logLevel: c.LOG_LEVEL,
+    limits: c.LEDGER_LIMITS,
     protection: {
       ...(c.LEDGER_RATE_LIMIT > 0 && { rateLimit: { max: c.LEDGER_RATE_LIMIT, windowMs: 60_000 } }),
       corsOrigins: c.LEDGER_CORS_ORIGINS,

@@ -87,7 +87,7 @@ const describeStore = (config: Config): string => {
 export const openLedger = async (config: Config, logger?: pino.Logger): Promise<Ledger> => {
   const { store, snapshots } = await openStores(config);
   const handler = new CommandHandler(store);
-  const commands = new LedgerCommands(handler);
+  const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = new ProjectionEngine(store, snapshots, {
     onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
   });
@@ -125,6 +125,7 @@ export const serve = async (config: Config): Promise<void> => {
     readyMaxLag: config.readyMaxLag,
     auditKeyName: config.audit.origin,
     protection: config.protection,
+    limits: config.limits,
     logger: loggerOptions(config.logLevel),
   });
   if (ledger.generatedTokens) {

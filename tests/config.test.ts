@@ -45,6 +45,16 @@ describe('configuration from the environment', () => {
     ).toEqual({ corsOrigins: ['https://a.example', 'http://localhost:5173'] });
   });
 
+  it('reads LEDGER_LIMITS as name=value pairs over the defaults', () => {
+    expect(loadConfig({}).limits).toMatchObject({ summary: 4000, agendaItemsPerMeeting: 200, pageSize: 1000 });
+    expect(loadConfig({ LEDGER_LIMITS: 'summary=8000, agendaItemsPerMeeting=50,pageSize=200' }).limits).toMatchObject({
+      summary: 8000,
+      agendaItemsPerMeeting: 50,
+      pageSize: 200,
+      title: 300,
+    });
+  });
+
   it('reads role:token pairs from LEDGER_TOKENS', () => {
     const config = loadConfig({ LEDGER_TOKENS: 'secretariat:abcdefghijklmnop, auditor:qrstuvwxyz0123456' });
     expect(config.tokens).toEqual([
@@ -69,6 +79,9 @@ describe('configuration from the environment', () => {
     ['a CORS origin with a path', { LEDGER_CORS_ORIGINS: 'https://secretariat.example/app' }, 'LEDGER_CORS_ORIGINS'],
     ['a CORS wildcard', { LEDGER_CORS_ORIGINS: '*' }, 'LEDGER_CORS_ORIGINS'],
     ['a negative rate limit', { LEDGER_RATE_LIMIT: '-1' }, 'LEDGER_RATE_LIMIT'],
+    ['an unknown limit', { LEDGER_LIMITS: 'summaries=10' }, 'LEDGER_LIMITS'],
+    ['a limit that is not a positive integer', { LEDGER_LIMITS: 'summary=0' }, 'LEDGER_LIMITS'],
+    ['a limit without a value', { LEDGER_LIMITS: 'summary' }, 'LEDGER_LIMITS'],
     ['an unknown role', { LEDGER_TOKENS: 'admin:abcdefghijklmnop' }, 'LEDGER_TOKENS'],
     ['a token too short to be a secret', { LEDGER_TOKENS: 'secretariat:short' }, 'LEDGER_TOKENS'],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -1,6 +1,7 @@
 import { MeetingNotFound } from '../domain/errors.js';
 import { meetingStream, memberStream, type LedgerEvent } from '../domain/events.js';
-import type { commandInputs, MeetingCommand } from '../domain/meeting/commands.js';
+import { defaultLimits, type commandInputs, type Limits, type MeetingCommand } from '../domain/meeting/commands.js';
+import { enforceMeetingLimits } from '../domain/meeting/limits.js';
 import { decideMeeting } from '../domain/meeting/decide.js';
 import type { MeetingEvent } from '../domain/meeting/events.js';
 import { evolveMeeting, initialMeeting, type Meeting } from '../domain/meeting/meeting.js';
@@ -58,10 +59,22 @@ const accepted =
 
 /** Turns requests into decided commands: assigns the ids a client left out and looks up cross-stream facts. */
 export class LedgerCommands implements CommandBus {
+  private readonly meetings: Decider<MeetingCommand, MeetingEvent, Meeting>;
+
   constructor(
     private readonly handler: CommandHandler,
     private readonly generateId: () => string = newId,
-  ) {}
+    limits: Limits = defaultLimits,
+  ) {
+    // The configured counts a meeting may reach are checked against the folded state, then decide runs.
+    this.meetings = {
+      ...meetingDecider,
+      decide: (command, state) => {
+        enforceMeetingLimits(command, state, limits);
+        return meetingDecider.decide(command, state);
+      },
+    };
+  }
 
   async execute(request: CommandRequest, context: CommandContext): Promise<CommandOutcome> {
     switch (request.type) {
@@ -125,7 +138,7 @@ export class LedgerCommands implements CommandBus {
   }
 
   private onMeeting(command: MeetingCommand, context: CommandContext, describe: ReturnType<typeof accepted>) {
-    return this.handler.handle(meetingStream(command.meetingId), meetingDecider, command, context, describe);
+    return this.handler.handle(meetingStream(command.meetingId), this.meetings, command, context, describe);
   }
 
   private newItemId(): string {

@@ -26,7 +26,7 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
     print('');
   }
   const tokens = new TokenRegistry([{ role: 'secretariat', token: LOADER_TOKEN }]);
-  const app = await buildApp({ ...ledger, tokens, logger: false });
+  const app = await buildApp({ ...ledger, tokens, limits: config.limits, logger: false });
   let appended = 0;
   let replayed = 0;
   try {

@@ -22,6 +22,7 @@ import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
 import { readRoutes } from './routes/reads.js';
 import type { TokenRegistry } from './tokens.js';
+import type { LedgerLimits } from '../config.js';
 
 export type AppDependencies = {
   store: EventStore;
@@ -37,6 +38,8 @@ export type AppDependencies = {
   /** /readyz fails while a projection is more events than this behind the log. */
   readyMaxLag?: number;
   logger?: LoggerOptions | false;
+  /** What commands may hold and how large a page of the feed may be (defaults when absent). */
+  limits?: LedgerLimits;
   /** Rate limit, CORS and load shedding; security headers are always on. */
   protection?: ProtectionOptions;
 };
@@ -87,8 +90,8 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   registerAccessControl(app, deps.tokens);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));
-  await app.register(commandRoutes(deps.commands));
-  await app.register(readRoutes(deps.store, deps.handler));
+  await app.register(commandRoutes(deps.commands, deps.limits));
+  await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));
   await app.register(projectionRoutes(deps.projections, deps.store));
   await app.register(liveRoutes(deps.store));
   await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));

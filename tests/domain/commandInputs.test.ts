@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandInputs, limits } from '../../src/domain/meeting/commands.js';
+import { commandInputs, defaultLimits as limits } from '../../src/domain/meeting/commands.js';
 import { meetingId, mosulOutcomeId } from './smallGroupMeeting.js';
 
 const {

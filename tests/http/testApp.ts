@@ -41,6 +41,7 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,
+    limits: config.limits,
     logger: false,
     ...(protect && { protection: config.protection }),
   });

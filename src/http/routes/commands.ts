@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandBus, CommandRequest } from '../../application/ledgerCommands.js';
-import { commandInputs } from '../../domain/meeting/commands.js';
+import { defaultLimits, meetingCommandInputs, type Limits } from '../../domain/meeting/commands.js';
 import { admitMemberInput } from '../../domain/member/commands.js';
 import { WRITERS } from '../access.js';
 import { meetingParams, outcomeParams } from '../params.js';
@@ -58,9 +58,10 @@ const commandHeaders = z.object({
 
 /** The write side: one POST per command, each a thin shell around the command bus. */
 export const commandRoutes =
-  (bus: CommandBus): FastifyPluginAsyncZod =>
+  (bus: CommandBus, limits: Limits = defaultLimits): FastifyPluginAsyncZod =>
   async (app) => {
     const responses = { 200: commandAccepted, 201: commandAccepted };
+    const commandInputs = meetingCommandInputs(limits);
 
     app.post(
       '/v1/members',

@@ -10,20 +10,27 @@ import { ALL_READERS, STREAM_READERS } from '../access.js';
 import { meetingParams } from '../params.js';
 import { matchesIfNoneMatch } from '../etag.js';
 
-const eventsQuery = z.strictObject({
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
-    .default(0)
-    .describe('Return events after this position'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+const eventsQuery = (pageSize: number) =>
+  z.strictObject({
+    after: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .describe('Return events after this position'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(pageSize)
+      .default(Math.min(100, pageSize))
+      .describe(`At most ${pageSize} events per page (LEDGER_LIMITS pageSize)`),
+  });
 
 /** The read side that needs no projection: a meeting folded from its stream, its events, the whole log. */
 export const readRoutes =
-  (store: EventStore, handler: CommandHandler): FastifyPluginAsyncZod =>
+  (store: EventStore, handler: CommandHandler, pageSize = 1000): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/meetings/:id',
@@ -60,7 +67,7 @@ export const readRoutes =
         schema: {
           tags: ['events'],
           summary: 'The whole log in position order, a page at a time',
-          querystring: eventsQuery,
+          querystring: eventsQuery(pageSize),
         },
       },
       async (request) => {

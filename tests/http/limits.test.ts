@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, post, schedule, smallGroup } from './fixtures.js';
+import { startTestApp, type TestApp } from './testApp.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ LEDGER_LIMITS: 'summary=40,agendaItemsPerMeeting=3,observersPerMeeting=1,pageSize=5' });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('limits set in LEDGER_LIMITS', () => {
+  it('refuses a string longer than its configured limit with 400, appending nothing', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    const before = await t.eventCount();
+    const summary = 'Mosul: the campaign is on the verge of success, said the plenary.';
+    expectProblem(
+      await post(t, `/v1/meetings/${meetingId}/outcomes`, { kind: 'assessment', summary }),
+      400,
+      'invalid-request',
+    );
+    expect(await t.eventCount()).toBe(before);
+    expect(
+      (await post(t, `/v1/meetings/${meetingId}/outcomes`, { kind: 'decision', summary: 'Adopted.' })).statusCode,
+    ).toBe(200);
+  });
+
+  it('refuses the agenda item past the configured count per meeting with 422, appending nothing', async () => {
+    const meetingId = await schedule(t, { ...smallGroup, agenda: [{ itemId: 'raqqa', title: 'Raqqa' }] });
+    for (const itemId of ['mosul', 'lake-chad-basin']) {
+      expect((await post(t, `/v1/meetings/${meetingId}/agenda-items`, { itemId, title: itemId })).statusCode).toBe(200);
+    }
+    const before = await t.eventCount();
+    const refused = await post(t, `/v1/meetings/${meetingId}/agenda-items`, { itemId: 'tal-afar', title: 'Tal Afar' });
+    expectProblem(refused, 422, 'agenda-item-limit');
+    expect(refused.json()).toMatchObject({ limit: 3, setting: 'agendaItemsPerMeeting' });
+    expect(await t.eventCount()).toBe(before);
+  });
+
+  it('lets an observer already invited be invited again at the limit, and refuses a new one', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    const au = { observerId: 'african-union', name: 'African Union', kind: 'organization' };
+    expect((await post(t, `/v1/meetings/${meetingId}/observers`, au)).statusCode).toBe(200);
+    expect((await post(t, `/v1/meetings/${meetingId}/observers`, au)).json()).toMatchObject({ events: [] });
+    const jtf = { observerId: 'multinational-joint-task-force', name: 'MNJTF', kind: 'organization' };
+    expectProblem(await post(t, `/v1/meetings/${meetingId}/observers`, jtf), 422, 'observer-limit');
+  });
+
+  it('pages the event feed by the configured page size at most', async () => {
+    const page = await t.as('reporter', { method: 'GET', url: '/v1/events?after=0' });
+    expect(page.json<{ events: unknown[] }>().events.length).toBeLessThanOrEqual(5);
+    expectProblem(await t.as('reporter', { method: 'GET', url: '/v1/events?after=0&limit=6' }), 400, 'invalid-request');
+  });
+});
