@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectJson, expectProblem, post, schedule, smallGroup, watchLog } from './fixtures.js';
+import { expectJson, expectProblem, observers, post, schedule, smallGroup, watchLog } from './fixtures.js';
 import { startTestApp, type TestApp } from './testApp.js';
 
 type Accepted = { revision: number; position: number; events: string[] };
@@ -100,5 +100,73 @@ describe('commands without If-Match', () => {
     expect(accepted.map((r) => expectJson<Accepted>(r, 200).revision).sort((a, b) => a - b)).toEqual(
       revisions.slice(1),
     );
+  });
+});
+
+describe('many writers on one meeting at once', () => {
+  it('invites an observer once when twenty identical invitations arrive together, answering all of them', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    const log = await watchLog(t);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post(t, `/v1/meetings/${meetingId}/observers`, observers.africanUnion)),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 200));
+    const appended = await log.appended();
+    expect(appended.map((e) => e.type)).toEqual(['ObserverInvited']);
+    expect(responses.filter((r) => expectJson<Accepted>(r, 200).events.length === 1)).toHaveLength(1);
+    const meeting = expectJson<{ observers: unknown[] }>(
+      await t.as('auditor', { method: 'GET', url: `/v1/meetings/${meetingId}` }),
+      200,
+    );
+    expect(meeting.observers).toHaveLength(1);
+  });
+
+  it('keeps one attendance state per participant under concurrent, contradicting reports, the last one recorded', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    await post(t, `/v1/meetings/${meetingId}/observers`, observers.africanUnion);
+    const log = await watchLog(t);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        post(t, `/v1/meetings/${meetingId}/attendance`, {
+          participantId: observers.africanUnion.observerId,
+          status: i % 2 === 0 ? 'present' : 'absent',
+        }),
+      ),
+    );
+    expect(responses.filter((r) => r.statusCode >= 500)).toEqual([]);
+    const appended = await log.appended();
+    const meeting = expectJson<{ attendance: { participantId: string; status: string }[]; revision: number }>(
+      await t.as('auditor', { method: 'GET', url: `/v1/meetings/${meetingId}` }),
+      200,
+    );
+    const recorded = meeting.attendance.filter((a) => a.participantId === observers.africanUnion.observerId);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.status).toBe((appended.at(-1)!.data as { status: string }).status);
+    const revisions = (await t.ledger.store.readStream(`meeting-${meetingId}`)).map((e) => e.revision);
+    expect(revisions).toEqual(revisions.map((_, i) => i));
+    expect(meeting.revision).toBe(revisions.at(-1));
+  });
+
+  it('answers a mixed crowd (identical, distinct and stale If-Match commands) with no 5xx, and every 412 with the current revision', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    const url = `/v1/meetings/${meetingId}`;
+    const responses = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => {
+        if (i % 3 === 0) return post(t, `${url}/observers`, observers.africanUnion);
+        if (i % 3 === 1) return post(t, `${url}/agenda-items`, agendaItem(i));
+        return post(t, `${url}/outcomes`, { kind: 'decision', summary: `Decision ${i}` }, { 'if-match': '"0"' });
+      }),
+    );
+    expect(responses.filter((r) => r.statusCode >= 500)).toEqual([]);
+    const final = (await t.ledger.store.readStream(`meeting-${meetingId}`)).length - 1;
+    for (const refused of responses.filter((r) => r.statusCode === 412)) {
+      const { currentRevision } = expectProblem(refused, 412, 'precondition-failed') as { currentRevision: number };
+      expect(currentRevision).toBeGreaterThan(0);
+      expect(currentRevision).toBeLessThanOrEqual(final);
+    }
+    const events = await t.ledger.store.readStream(`meeting-${meetingId}`);
+    expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+    expect(events.filter((e) => e.type === 'ObserverInvited')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'OutcomeRecorded').length).toBeLessThanOrEqual(1);
   });
 });
