@@ -92,9 +92,14 @@ const read = async (server: Server, path: string, token = AUDITOR) =>
   (await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<
     Record<string, unknown>
   >;
-const rssMiB = (pid: number | undefined): number => {
-  const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+/** The server's resident memory, or undefined while it is down (killed, restarting). */
+const rssMiB = (pid: number | undefined): number | undefined => {
+  try {
+    const status = readFileSync(`/proc/${pid ?? 0}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return undefined;
+  }
 };
 
 const stats = {
@@ -143,7 +148,8 @@ const crasher = (async () => {
   }
 })();
 const sampler = setInterval(() => {
-  memory.push({ minute: Math.round((Date.now() - began) / 6_000) / 10, rssMiB: rssMiB(server.child.pid) });
+  const rss = rssMiB(server.child.pid);
+  if (rss !== undefined) memory.push({ minute: Math.round((Date.now() - began) / 6_000) / 10, rssMiB: rss });
 }, 10_000);
 
 const worker = async () => {
