@@ -111,3 +111,26 @@ describe('load shedding', () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
   });
 });
+
+describe('secrets in answers', () => {
+  it('never echoes a token, known or not, in a refusal', async () => {
+    const { as, app } = await start({});
+    const unknown = 'not-a-known-token-but-secret-0123';
+    const refusals = [
+      await app.inject({ url: '/v1/agenda', headers: { authorization: `Bearer ${unknown}` } }),
+      await app.inject({ url: '/v1/agenda', headers: { authorization: `Basic ${unknown}` } }),
+      await as('reporter', { method: 'POST', url: '/v1/meetings', payload: schedule.payload }),
+      await as('secretariat', {
+        method: 'POST',
+        url: '/v1/meetings',
+        payload: '{"title":',
+        headers: { 'content-type': 'application/json' },
+      }),
+    ];
+    expect(refusals.map((r) => r.statusCode)).toEqual([401, 401, 403, 400]);
+    for (const refusal of refusals) {
+      const text = `${JSON.stringify(refusal.headers)}${refusal.body}`;
+      for (const secret of [unknown, ...Object.values(tokens)]) expect(text).not.toContain(secret);
+    }
+  });
+});
