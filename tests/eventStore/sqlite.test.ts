@@ -101,6 +101,26 @@ describe('SqliteEventStore', () => {
     });
   });
 
+  describe('a database that cannot be written', () => {
+    it('refuses appends with StoreUnavailable while writes fail as read-only, keeps reading, and writes again after', async () => {
+      const { store, file } = openStore();
+      const stream = uniqueStream('read-only');
+      await store.appendToStream(stream, newEvents(1));
+      // SQLite's own read-only mode on the store's connection: every write fails with SQLITE_READONLY,
+      // as on a file system remounted read-only.
+      const connection = (store as unknown as { db: Database.Database }).db;
+      connection.pragma('query_only = ON');
+      const refused = await rejectionOf(store.appendToStream(stream, newEvents(1)));
+      expect(refused).toBeInstanceOf(StoreUnavailable);
+      expect(await store.readStream(stream)).toHaveLength(1);
+      connection.pragma('query_only = OFF');
+      expect((await store.appendToStream(stream, newEvents(1))).nextExpectedRevision).toBe(1);
+      const raw = new Database(file, { readonly: true });
+      cleanups.push(() => void raw.close());
+      expect(raw.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+    });
+  });
+
   describe('durability', () => {
     it('keeps events, revisions, positions and idempotency records across close and reopen', async () => {
       const { file, remove } = freshFile();
