@@ -84,7 +84,14 @@ const describeStore = (config: Config): string => {
  * The composition root: config -> store -> command handling and projections; the HTTP app and the
  * CLI sit on top. Projections are built here but start only when the caller starts them.
  */
-export const openLedger = async (config: Config, logger?: pino.Logger): Promise<Ledger> => {
+/**
+ * `showTokens`: this caller prints generated tokens (the server, the demo). Only then are tokens
+ * generated on a first start: a CLI command that prints nothing must not create tokens nobody sees.
+ */
+export const openLedger = async (
+  config: Config,
+  { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
+): Promise<Ledger> => {
   const { store, snapshots } = await openStores(config);
   const handler = new CommandHandler(store);
   const commands = new LedgerCommands(handler, undefined, config.limits);
@@ -96,7 +103,7 @@ export const openLedger = async (config: Config, logger?: pino.Logger): Promise<
   const audit = new AuditLog(store, auditStore, new CheckpointSigner(config.audit.origin, signingKey), config.audit);
   const tokenFile = new TokenFile(config.dataDir);
   // A first start with no tokens configured generates one per role, shown once by the caller.
-  const generated = config.tokens.length === 0 && !tokenFile.exists() ? tokenFile.generateFirst() : undefined;
+  const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, store, snapshots, projections, auditStore, audit, handler, commands, tokenFile },
     tokens: new TokenRegistry(config.tokens, tokenFile.active()),
@@ -116,7 +123,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
-  const ledger = await openLedger(config, logger);
+  const ledger = await openLedger(config, { logger, showTokens: true });
   await ledger.projections.start();
   await ledger.audit.start();
   const app = await buildApp({

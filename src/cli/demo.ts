@@ -19,7 +19,7 @@ const LOADER_TOKEN = 'demo-loader-in-process-only';
  * handler and store. Every step carries an Idempotency-Key, so a second run appends nothing.
  */
 export const runDemo = async (config: Config, print: (line: string) => void): Promise<void> => {
-  const ledger = await openLedger(config);
+  const ledger = await openLedger(config, { showTokens: true });
   if (ledger.generatedTokens) {
     print(`Generated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):`);
     for (const t of ledger.generatedTokens.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);

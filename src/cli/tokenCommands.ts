@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Config, Role } from '../config.js';
+import { allRoles, type Config, type Role } from '../config.js';
 import { TokenFile } from '../http/tokenFile.js';
 import { actorOf } from '../http/tokens.js';
 import { UsageError } from './projectionCommands.js';
-
-const roles: readonly string[] = ['secretariat', 'auditor', 'reporter'];
 
 /**
  * npm run ledger -- tokens list | add --role <role> [--name <name>] | revoke <id|actor>
@@ -29,7 +27,7 @@ export const tokens = (config: Config, args: string[], print: (line: string) => 
       if (config.tokens.length > 0) print(`(and ${config.tokens.length} fixed in LEDGER_TOKENS, not listed)`);
       return 0;
     case 'add': {
-      if (!values.role || !roles.includes(values.role)) {
+      if (!values.role || !allRoles.includes(values.role as Role)) {
         throw new UsageError('tokens add needs --role secretariat|auditor|reporter');
       }
       const { token, stored } = file.add(values.role as Role, values.name ?? '');

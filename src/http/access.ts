@@ -12,6 +12,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** Whether the request's token still authenticates with its role (long streams ask again). */
+    stillAuthorized?: () => boolean;
   }
 }
 
@@ -21,14 +23,19 @@ export const STREAM_READERS: readonly Role[] = ['secretariat', 'auditor'];
 
 const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Authentication required', detail);
 
+/** The bearer token of an Authorization header, if it has the one accepted form. */
+export const bearerToken = (header: string | undefined): string | undefined =>
+  /^Bearer ([^\s]+)$/i.exec(header ?? '')?.[1];
+
 /** Names the principal of a request, or throws 401 (no or unknown token) / 403 (role not allowed). */
 const authorize = (request: FastifyRequest, access: readonly Role[], tokens: TokenRegistry): Principal => {
   const header = request.headers.authorization;
   if (header === undefined) throw unauthorized('Send Authorization: Bearer <token>');
-  const match = /^Bearer ([^\s]+)$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>"');
-  const principal = tokens.authenticate(match[1]);
+  const token = bearerToken(header);
+  if (!token) throw unauthorized('The Authorization header must be "Bearer <token>"');
+  const principal = tokens.authenticate(token);
   if (!principal) throw unauthorized('The token is not known');
+  request.stillAuthorized = () => tokens.authenticate(token)?.role === principal.role;
   if (!access.includes(principal.role)) {
     throw new HttpProblem(403, 'forbidden', 'Not allowed for this role', `The ${principal.role} role may not do this`);
   }

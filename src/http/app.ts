@@ -86,7 +86,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await registerProtection(app, deps.protection ?? {});
+  await registerProtection(app, deps.protection ?? {}, deps.tokens);
   registerAccessControl(app, deps.tokens);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));

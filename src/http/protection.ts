@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken } from './access.js';
 import { HttpProblem } from './problem.js';
+import type { TokenRegistry } from './tokens.js';
 
 export type ProtectionOptions = {
   /** Requests per token (or per address, without one) per window; absent: no limit. */
@@ -16,24 +17,40 @@ export type ProtectionOptions = {
 };
 
 /** The health probes answer whatever the load: an orchestrator must see the truth, not a 429. */
-const isProbe = (request: FastifyRequest) => request.url === '/healthz' || request.url === '/readyz';
-
-/**
- * The requester a rate limit counts against: the token's digest (never the token itself, which must
- * not sit in memory as a map key longer than needed), else the client's address.
- */
-const requester = (request: FastifyRequest): string => {
-  const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1] ? `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
+const isProbe = (request: FastifyRequest) => {
+  const path = request.url.split('?')[0];
+  return path === '/healthz' || path === '/readyz';
 };
 
 /**
- * Security headers, CORS (off unless origins are configured), a rate limit per token, and load
- * shedding under event-loop pressure. Registered before access control, so that CORS preflights
- * and limits apply before any token is looked at; every refusal is a problem document.
+ * The requester a rate limit counts against: a token that authenticates, by its actor (never the
+ * token itself); anything else (no token, a made-up one, each of which would otherwise get a fresh
+ * allowance) by the client's address, so guessing tokens is limited too.
  */
-export const registerProtection = async (app: FastifyInstance, options: ProtectionOptions): Promise<void> => {
-  await app.register(helmet, { global: true });
+const requester =
+  (tokens: TokenRegistry) =>
+  (request: FastifyRequest): string => {
+    const token = bearerToken(request.headers.authorization);
+    const principal = token === undefined ? undefined : tokens.authenticate(token);
+    return principal ? `actor:${principal.actor}` : `ip:${request.ip}`;
+  };
+
+/**
+ * Security headers, CORS (off unless origins are configured), a rate limit per token, and load
+ * shedding under event-loop pressure. Registered before access control, as app-level hooks, so
+ * that preflights, limits and shedding apply before a request is authorized (a flood of 401s is
+ * limited too); every refusal is a problem document.
+ */
+export const registerProtection = async (
+  app: FastifyInstance,
+  options: ProtectionOptions,
+  tokens: TokenRegistry,
+): Promise<void> => {
+  // No upgrade-insecure-requests: behind plain HTTP on a private address it would break /docs.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: [...options.corsOrigins],
@@ -54,10 +71,13 @@ export const registerProtection = async (app: FastifyInstance, options: Protecti
   }
   if (options.rateLimit) {
     const { max, windowMs } = options.rateLimit;
+    // global: false and an app-level hook of our own: the plugin's route-level hooks would run after
+    // access control, leaving unauthenticated requests unlimited.
     await app.register(rateLimit, {
+      global: false,
       max,
       timeWindow: windowMs,
-      keyGenerator: requester,
+      keyGenerator: requester(tokens),
       allowList: (request) => isProbe(request),
       errorResponseBuilder: (_request, context) =>
         new HttpProblem(
@@ -67,6 +87,7 @@ export const registerProtection = async (app: FastifyInstance, options: Protecti
           `At most ${context.max} requests per ${context.after} for one token; retry later`,
         ),
     });
+    app.addHook('onRequest', app.rateLimit());
   }
   if (options.maxEventLoopDelayMs !== undefined) {
     await app.register(underPressure, {

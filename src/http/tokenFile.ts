@@ -1,12 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  unwatchFile,
+  watchFile,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { allRoles, type Role } from '../config.js';
 import { newId } from '../application/ids.js';
 import { digestOf, type TokenDigest, type TokenRegistry } from './tokens.js';
 
-const roleSchema = z.enum(['secretariat', 'auditor', 'reporter']);
+const roleSchema = z.enum(allRoles);
 
 const storedToken = z.object({
   id: z.string(),
@@ -23,6 +36,15 @@ const fileSchema = z.object({ version: z.literal(2), tokens: z.array(storedToken
 const legacySchema = z.array(z.object({ role: roleSchema, token: z.string() }));
 
 export const TOKEN_FILE = 'tokens.json';
+
+/** When the lock file was made (now, if it just disappeared). */
+const lockAge = (lock: string): number => {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+};
 
 /**
  * The managed tokens of one ledger (`<data dir>/tokens.json`, mode 0600): digests only, with an id,
@@ -60,6 +82,10 @@ export class TokenFile {
 
   /** Creates a token; the token itself is returned once and never stored. */
   add(role: Role, name: string, now = new Date()): { token: string; stored: StoredToken } {
+    return this.locked(() => this.addUnlocked(role, name, now));
+  }
+
+  private addUnlocked(role: Role, name: string, now: Date): { token: string; stored: StoredToken } {
     const token = randomBytes(24).toString('base64url');
     const stored = this.entry(role, name, token, now.toISOString());
     this.write([...this.list(), stored]);
@@ -68,6 +94,10 @@ export class TokenFile {
 
   /** Revokes by id or by the digest prefix shown as the actor (`secretariat#1a2b3c4d` or `1a2b3c4d`). */
   revoke(idOrFingerprint: string, now = new Date()): StoredToken | undefined {
+    return this.locked(() => this.revokeUnlocked(idOrFingerprint, now));
+  }
+
+  private revokeUnlocked(idOrFingerprint: string, now: Date): StoredToken | undefined {
     const fingerprint = idOrFingerprint.replace(/^[a-z]+#/, '');
     const tokens = this.list();
     const matches = tokens.filter(
@@ -79,9 +109,16 @@ export class TokenFile {
     return revoked;
   }
 
-  /** One token per role for a first start with none configured; returns them to be shown once. */
-  generateFirst(): { role: Role; token: string }[] {
-    return allRoles.map((role) => ({ role, token: this.add(role, 'generated at first start').token }));
+  /**
+   * One token per role for a first start with none configured, returned to be shown once; nothing
+   * when another process created the file first (two starting at once must not both print tokens).
+   */
+  generateFirst(now = new Date()): { role: Role; token: string }[] | undefined {
+    return this.locked(() =>
+      this.exists()
+        ? undefined
+        : allRoles.map((role) => ({ role, token: this.addUnlocked(role, 'generated at first start', now).token })),
+    );
   }
 
   /**
@@ -97,6 +134,9 @@ export class TokenFile {
       }
     };
     watchFile(this.file, { interval: intervalMs, persistent: false }, reload);
+    // watchFile only reports changes after its first look: one made since the tokens were loaded
+    // (a revocation while the server was starting) is read now.
+    reload();
     return () => unwatchFile(this.file, reload);
   }
 
@@ -104,10 +144,51 @@ export class TokenFile {
     return { id: `tok_${newId()}`, role, name, sha256: digestOf(token), createdAt: at, revokedAt: null };
   }
 
+  /** Written whole, synced, and renamed into place: a reader or a crash never sees half a file. */
   private write(tokens: readonly StoredToken[]): void {
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ version: 2, tokens }, null, 2)}\n`, { mode: 0o600 });
+    const directory = dirname(this.file);
+    mkdirSync(directory, { recursive: true });
+    const temporary = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify({ version: 2, tokens }, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, this.file);
+    const dir = openSync(directory, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+
+  /**
+   * Runs a read-modify-write holding `tokens.json.lock` (created exclusively), so that two CLI runs,
+   * or a CLI run and a first start, never lose each other's change. A lock older than 30 s is taken
+   * to be left by a crashed process.
+   */
+  private locked<T>(change: () => T): T {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const lock = `${this.file}.lock`;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        closeSync(openSync(lock, 'wx', 0o600));
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+        if (Date.now() - lockAge(lock) > 30_000) unlinkSync(lock);
+        else if (Date.now() > deadline) throw new Error(`${lock} is held by another process`, { cause: error });
+        else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
+    try {
+      return change();
+    } finally {
+      unlinkSync(lock);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,12 +36,27 @@ describe('token rotation without a restart', () => {
       expect(added).toMatch(/^[A-Za-z0-9_-]{32}$/);
       await expect.poll(() => agenda(added), { timeout: 10_000, interval: 200 }).toBe(200);
 
+      // A live feed opened with the token must end once it is revoked, not stay open on its heartbeat.
+      const stream = await fetch(`${server.baseUrl}/v1/events/live`, { headers: { authorization: `Bearer ${added}` } });
+      expect(stream.status).toBe(200);
+      const streamEnded = (async () => {
+        const reader = stream.body!.getReader();
+        while (!(await reader.read()).done) {
+          // reading until the server ends the stream
+        }
+        return true;
+      })();
+
       const listed = await tokensCli(dataDir, 'list');
       const line = listed.split('\n').find((l) => l.includes('weekly report job')) ?? '';
       const id = /^(tok_\S+)/.exec(line)?.[1] ?? '';
       expect(line).toMatch(/reporter#[0-9a-f]{8}\s+active/);
       await tokensCli(dataDir, 'revoke', id);
       await expect.poll(() => agenda(added), { timeout: 10_000, interval: 200 }).toBe(401);
+      await expect(Promise.race([streamEnded, new Promise((r) => setTimeout(() => r(false), 10_000))])).resolves.toBe(
+        true,
+      );
+      expect(statSync(join(dataDir, 'tokens.json')).mode & 0o777).toBe(0o600);
       expect(await agenda(generated)).toBe(200);
 
       const stored = readFileSync(join(dataDir, 'tokens.json'), 'utf8');

@@ -42,6 +42,22 @@ describe('rate limit per token', () => {
   });
 });
 
+describe('rate limit before access control', () => {
+  it('limits requests with no known token by address, so guessing tokens is limited too', async () => {
+    const { app } = await start({ LEDGER_RATE_LIMIT: '3' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const guess = await app.inject({
+        url: '/v1/agenda',
+        headers: { authorization: `Bearer guess-${i}-0123456789abcd` },
+      });
+      statuses.push(guess.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    expect((await app.inject({ url: '/healthz?probe=1' })).statusCode).toBe(200);
+  });
+});
+
 describe('security headers', () => {
   it('sends helmet’s headers on API answers and problems alike, and still serves the API docs', async () => {
     const { as, app } = await start({});

@@ -9,6 +9,7 @@ import { ALL_READERS } from '../access.js';
 import { HttpProblem } from '../problem.js';
 
 const LAST_EVENT_ID = /^\d{1,15}$/;
+const REVOCATION_CHECK_MS = 2_000;
 
 const liveQuery = z.strictObject({
   after: z.coerce
@@ -64,11 +65,16 @@ const serve = (request: FastifyRequest, res: ServerResponse, { store, after, hea
   const heartbeat = setInterval(() => {
     if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
   }, heartbeatMs);
+  // A token revoked while its stream is open must not keep reading: asked again every two seconds.
+  const revocation = setInterval(() => {
+    if (request.stillAuthorized && !request.stillAuthorized()) end();
+  }, REVOCATION_CHECK_MS);
   const end = () => {
     if (stop.signal.aborted) return;
     stop.abort();
     open.delete(end);
     clearInterval(heartbeat);
+    clearInterval(revocation);
     if (!res.writableEnded) res.end();
     subscription.unsubscribe().catch((err: unknown) => log.warn({ err }, 'live feed: unsubscribe failed'));
   };
