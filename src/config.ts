@@ -20,6 +20,69 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
 export type LedgerLimits = Limits & { pageSize: number };
 export const ledgerLimitDefaults: LedgerLimits = { ...defaultLimits, pageSize: 1000 };
 
+/** The most each limit may be set to: past these, one request could hold the process hostage. */
+const limitCeilings: Record<keyof LedgerLimits, number> = {
+  title: 100_000,
+  name: 100_000,
+  location: 100_000,
+  reason: 1_000_000,
+  summary: 1_000_000,
+  agendaItemsPerCommand: 10_000,
+  agendaItemsPerMeeting: 100_000,
+  observersPerMeeting: 100_000,
+  outcomesPerMeeting: 1_000_000,
+  pageSize: 10_000,
+};
+
+const entries = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+
+/** `name=value,...` over the defaults: known names only, each once, whole numbers from 1 to its ceiling. */
+const parseLimits = (value: string | undefined, context: z.RefinementCtx): LedgerLimits => {
+  const limits = { ...ledgerLimitDefaults };
+  const seen = new Set<string>();
+  for (const entry of entries(value)) {
+    const parts = entry.split('=').map((part) => part.trim());
+    const [name = '', number = ''] = parts;
+    const known = Object.hasOwn(limitCeilings, name) ? (name as keyof LedgerLimits) : undefined;
+    const parsed = /^[1-9][0-9]{0,8}$/.test(number) ? Number(number) : Number.NaN;
+    if (parts.length !== 2 || !known || seen.has(name) || !(parsed <= limitCeilings[known])) {
+      const names = Object.entries(limitCeilings).map(([n, max]) => `${n} (1-${max})`);
+      context.addIssue({
+        code: 'custom',
+        message: `"${entry}": each entry is name=number once, of ${names.join(', ')}`,
+      });
+      return limits;
+    }
+    seen.add(name);
+    limits[known] = parsed;
+  }
+  return limits;
+};
+
+/** Browser origins as browsers send them (`https://host[:port]`, lower case, no default port); no wildcard. */
+const parseOrigins = (value: string | undefined, context: z.RefinementCtx): string[] =>
+  entries(value).flatMap((origin) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    const plain = url && /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash;
+    if (!url || !plain || origin.includes('*') || url.username !== '') {
+      context.addIssue({
+        code: 'custom',
+        message: `"${origin}": each origin is scheme://host[:port], no path, no wildcard`,
+      });
+      return [];
+    }
+    return [url.origin];
+  });
+
 const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -67,38 +130,9 @@ const configSchema = z
     LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
     LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
     LEDGER_RATE_LIMIT: z.coerce.number().int().min(0).default(6_000),
-    LEDGER_CORS_ORIGINS: z
-      .string()
-      .optional()
-      .transform((s) =>
-        (s ?? '')
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter((origin) => origin.length > 0),
-      )
-      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, 'each origin is scheme://host[:port], no path'))),
+    LEDGER_CORS_ORIGINS: z.string().optional().transform(parseOrigins),
     LEDGER_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
-    LEDGER_LIMITS: z
-      .string()
-      .optional()
-      .transform((s, context) => {
-        const limits: Record<string, number> = {};
-        for (const entry of (s ?? '')
-          .split(',')
-          .map((e) => e.trim())
-          .filter((e) => e !== '')) {
-          const [name = '', value = ''] = entry.split('=').map((part) => part.trim());
-          if (!(name in ledgerLimitDefaults) || !/^[1-9][0-9]{0,8}$/.test(value)) {
-            context.addIssue({
-              code: 'custom',
-              message: `"${entry}": each entry is name=positive integer, names: ${Object.keys(ledgerLimitDefaults).join(', ')}`,
-            });
-            return z.NEVER;
-          }
-          limits[name] = Number(value);
-        }
-        return { ...ledgerLimitDefaults, ...limits };
-      }),
+    LEDGER_LIMITS: z.string().optional().transform(parseLimits),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, context) => {

@@ -43,6 +43,10 @@ describe('configuration from the environment', () => {
         LEDGER_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       }).protection,
     ).toEqual({ corsOrigins: ['https://a.example', 'http://localhost:5173'] });
+    // as a browser sends it: lower case, no default port
+    expect(loadConfig({ LEDGER_CORS_ORIGINS: 'https://Secretariat.Example:443/' }).protection.corsOrigins).toEqual([
+      'https://secretariat.example',
+    ]);
   });
 
   it('reads LEDGER_LIMITS as name=value pairs over the defaults', () => {
@@ -82,6 +86,16 @@ describe('configuration from the environment', () => {
     ['an unknown limit', { LEDGER_LIMITS: 'summaries=10' }, 'LEDGER_LIMITS'],
     ['a limit that is not a positive integer', { LEDGER_LIMITS: 'summary=0' }, 'LEDGER_LIMITS'],
     ['a limit without a value', { LEDGER_LIMITS: 'summary' }, 'LEDGER_LIMITS'],
+    ['a limit named after an Object method', { LEDGER_LIMITS: 'toString=5' }, 'LEDGER_LIMITS'],
+    ['a limit with two values', { LEDGER_LIMITS: 'title=5=junk' }, 'LEDGER_LIMITS'],
+    ['a limit given twice', { LEDGER_LIMITS: 'title=5,title=6' }, 'LEDGER_LIMITS'],
+    ['a page size past its ceiling', { LEDGER_LIMITS: 'pageSize=999999999' }, 'LEDGER_LIMITS'],
+    [
+      'a CORS origin with an impossible port',
+      { LEDGER_CORS_ORIGINS: 'https://a.example:99999' },
+      'LEDGER_CORS_ORIGINS',
+    ],
+    ['a CORS origin with a wildcard host', { LEDGER_CORS_ORIGINS: 'https://*.example' }, 'LEDGER_CORS_ORIGINS'],
     ['an unknown role', { LEDGER_TOKENS: 'admin:abcdefghijklmnop' }, 'LEDGER_TOKENS'],
     ['a token too short to be a secret', { LEDGER_TOKENS: 'secretariat:short' }, 'LEDGER_TOKENS'],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -40,6 +40,16 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, Meeting> = {
   decide: decideMeeting,
 };
 
+/** The meeting decider with the configured counts a meeting may reach, checked on what decide would add. */
+export const meetingDeciderWith = (limits: Limits): Decider<MeetingCommand, MeetingEvent, Meeting> => ({
+  ...meetingDecider,
+  decide: (command, state) => {
+    const events = meetingDecider.decide(command, state);
+    enforceMeetingLimits(events, state, limits);
+    return events;
+  },
+});
+
 export const memberDecider: Decider<MemberCommand, LedgerEvent & { type: 'MemberAdmitted' }, Member> = {
   initialState: initialMember,
   evolve: evolveMember,
@@ -66,14 +76,7 @@ export class LedgerCommands implements CommandBus {
     private readonly generateId: () => string = newId,
     limits: Limits = defaultLimits,
   ) {
-    // The configured counts a meeting may reach are checked against the folded state, then decide runs.
-    this.meetings = {
-      ...meetingDecider,
-      decide: (command, state) => {
-        enforceMeetingLimits(command, state, limits);
-        return meetingDecider.decide(command, state);
-      },
-    };
+    this.meetings = meetingDeciderWith(limits);
   }
 
   async execute(request: CommandRequest, context: CommandContext): Promise<CommandOutcome> {

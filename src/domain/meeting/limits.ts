@@ -1,50 +1,41 @@
 import { DomainRuleViolation } from '../errors.js';
-import type { Limits, MeetingCommand } from './commands.js';
+import type { Limits } from './commands.js';
+import type { MeetingEvent } from './events.js';
 import type { Meeting } from './meeting.js';
 
-const full = (what: string, limit: number, name: keyof Limits) =>
+const limitReached = (what: string, limit: number, setting: keyof Limits) =>
   new DomainRuleViolation(`${what}-limit`, `A meeting holds at most ${limit} ${what.replaceAll('-', ' ')}s`, {
     limit,
-    setting: name,
+    setting,
   });
 
 /**
- * The counts a meeting may reach (LEDGER_LIMITS): checked before `decide`, only on what a command
- * would add, so that a command which changes nothing (an observer invited again) still passes.
+ * The counts a meeting may reach (LEDGER_LIMITS), checked on what `decide` produced: only what a
+ * command would add counts, so a command that changes nothing (an observer invited again), or that
+ * `decide` refuses for its own reason (a closed meeting, a duplicate outcome), is answered as
+ * without limits.
  */
-export const enforceMeetingLimits = (command: MeetingCommand, state: Meeting, limits: Limits): void => {
-  const meeting = state.status === 'none' ? undefined : state;
-  switch (command.type) {
-    case 'ScheduleMeeting':
-      if (command.data.agenda.length > limits.agendaItemsPerMeeting) {
-        throw full('agenda-item', limits.agendaItemsPerMeeting, 'agendaItemsPerMeeting');
-      }
-      return;
-    case 'AddAgendaItem':
-      if (meeting && meeting.agenda.length >= limits.agendaItemsPerMeeting) {
-        throw full('agenda-item', limits.agendaItemsPerMeeting, 'agendaItemsPerMeeting');
-      }
-      return;
-    case 'InviteObserver':
-      if (
-        meeting &&
-        meeting.observers.length >= limits.observersPerMeeting &&
-        !meeting.observers.some((o) => o.observerId === command.data.observerId)
-      ) {
-        throw full('observer', limits.observersPerMeeting, 'observersPerMeeting');
-      }
-      return;
-    case 'RecordOutcome':
-      if (meeting && meeting.outcomes.length >= limits.outcomesPerMeeting) {
-        throw full('outcome', limits.outcomesPerMeeting, 'outcomesPerMeeting');
-      }
-      return;
-    case 'RescheduleMeeting':
-    case 'CancelMeeting':
-    case 'RecordAttendance':
-    case 'CloseMeeting':
-    case 'AmendOutcome':
-    case 'RetractOutcome':
-      return;
+export const enforceMeetingLimits = (events: readonly MeetingEvent[], state: Meeting, limits: Limits): void => {
+  const before =
+    state.status === 'none'
+      ? { agenda: 0, observers: 0, outcomes: 0 }
+      : {
+          agenda: state.agenda.length,
+          observers: state.observers.length,
+          outcomes: state.outcomes.length,
+        };
+  const added = (type: MeetingEvent['type']) => events.filter((event) => event.type === type).length;
+  const scheduledAgenda = events.reduce(
+    (sum, event) => sum + (event.type === 'MeetingScheduled' ? event.data.agenda.length : 0),
+    0,
+  );
+  if (before.agenda + scheduledAgenda + added('AgendaItemAdded') > limits.agendaItemsPerMeeting) {
+    throw limitReached('agenda-item', limits.agendaItemsPerMeeting, 'agendaItemsPerMeeting');
+  }
+  if (before.observers + added('ObserverInvited') > limits.observersPerMeeting) {
+    throw limitReached('observer', limits.observersPerMeeting, 'observersPerMeeting');
+  }
+  if (before.outcomes + added('OutcomeRecorded') > limits.outcomesPerMeeting) {
+    throw limitReached('outcome', limits.outcomesPerMeeting, 'outcomesPerMeeting');
   }
 };
