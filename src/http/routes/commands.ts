@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandBus, CommandRequest } from '../../application/ledgerCommands.js';
 import { defaultLimits, meetingCommandInputs, type Limits } from '../../domain/meeting/commands.js';
-import { admitMemberInput } from '../../domain/member/commands.js';
+import { admitMemberInputWith } from '../../domain/member/commands.js';
 import { WRITERS } from '../access.js';
 import { meetingParams, outcomeParams } from '../params.js';
 import { commandContext } from '../commandContext.js';
@@ -70,7 +70,7 @@ export const commandRoutes =
         schema: {
           tags: ['commands'],
           summary: 'Admit a coalition member',
-          body: admitMemberInput,
+          body: admitMemberInputWith(limits.name),
           headers: commandHeaders,
           response: responses,
         },
