@@ -56,3 +56,19 @@ describe('limits set in LEDGER_LIMITS', () => {
     expectProblem(await t.as('reporter', { method: 'GET', url: '/v1/events?after=0&limit=6' }), 400, 'invalid-request');
   });
 });
+
+describe('the events of one meeting', () => {
+  it('come a page at a time, with the revision to ask for next', async () => {
+    const meetingId = await schedule(t, smallGroup);
+    for (let i = 0; i < 6; i += 1) {
+      await post(t, `/v1/meetings/${meetingId}/outcomes`, { kind: 'decision', summary: `Decision ${i}` });
+    }
+    const first = await t.as('auditor', { method: 'GET', url: `/v1/meetings/${meetingId}/events` });
+    const page = first.json<{ events: { revision: number }[]; next: number | null }>();
+    expect(page.events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+    expect(page.next).toBe(5);
+    const rest = await t.as('auditor', { method: 'GET', url: `/v1/meetings/${meetingId}/events?fromRevision=5` });
+    expect(rest.json<{ events: { revision: number }[]; next: number | null }>()).toMatchObject({ next: null });
+    expect(rest.json<{ events: { revision: number }[] }>().events.map((e) => e.revision)).toEqual([5, 6]);
+  });
+});

@@ -28,6 +28,12 @@ const eventsQuery = (pageSize: number) =>
       .describe(`At most ${pageSize} events per page (LEDGER_LIMITS pageSize)`),
   });
 
+const streamQuery = (pageSize: number) =>
+  z.strictObject({
+    fromRevision: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    limit: z.coerce.number().int().min(1).max(pageSize).default(pageSize),
+  });
+
 /** The read side that needs no projection: a meeting folded from its stream, its events, the whole log. */
 export const readRoutes =
   (store: EventStore, handler: CommandHandler, pageSize = 1000): FastifyPluginAsyncZod =>
@@ -51,12 +57,25 @@ export const readRoutes =
       '/v1/meetings/:id/events',
       {
         config: { access: STREAM_READERS },
-        schema: { tags: ['meetings'], summary: 'Every event of one meeting, in order', params: meetingParams },
+        schema: {
+          tags: ['meetings'],
+          summary: 'The events of one meeting in order, a page at a time (next: the revision to ask for)',
+          params: meetingParams,
+          querystring: streamQuery(pageSize),
+        },
       },
       async (request) => {
-        const events = await store.readStream(meetingStream(request.params.id));
-        if (events.length === 0) throw new MeetingNotFound(request.params.id);
-        return { events: events.map(publicEvent) };
+        const { fromRevision, limit } = request.query;
+        const stream = meetingStream(request.params.id);
+        const page = await store.readStream(stream, { fromRevision, maxCount: limit + 1 });
+        if (
+          page.length === 0 &&
+          (fromRevision === 0 || (await store.readStream(stream, { maxCount: 1 })).length === 0)
+        ) {
+          throw new MeetingNotFound(request.params.id);
+        }
+        const events = page.slice(0, limit);
+        return { events: events.map(publicEvent), next: page.length > limit ? fromRevision + limit : null };
       },
     );
 
