@@ -101,7 +101,8 @@ const read = async <T>(server: Server, path: string): Promise<T> =>
 /** The server's resident memory, or undefined while it is down (killed, restarting). */
 const rssMiB = (pid: number | undefined): number | undefined => {
   try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid ?? 0}/status`, 'utf8'))?.[1]) / 1024);
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid ?? 0}/status`, 'utf8'))?.[1]);
+    return Number.isFinite(kib) ? Math.round(kib / 1024) : undefined; // a process being reaped has no VmRSS
   } catch {
     return undefined;
   }
