@@ -104,7 +104,11 @@ export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply
 export const registerProblemHandlers = (app: FastifyInstance): void => {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof StoreUnavailable) {
+      // Expected while a database restarts: one line per request, without the stack of every one.
+      const cause = error.cause instanceof Error ? error.cause.message : undefined;
+      request.log.warn({ status: problem.status, detail: error.message, cause }, 'store unavailable');
+    } else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
     if (error instanceof StoreUnavailable) void reply.header('Retry-After', String(error.retryAfterSeconds));
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');
