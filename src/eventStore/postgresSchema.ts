@@ -59,6 +59,8 @@ export const migrate = async (client: pg.ClientBase, schema: string): Promise<vo
   const quoted = quoteIdentifier(schema);
   await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
   try {
+    // Up to date: issue no DDL at all, so a runtime role with data privileges only can start.
+    if ((await appliedVersion(client, quoted)) >= migrations.length) return;
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
     await client.query(`SET search_path TO ${quoted}`);
     await client.query(
@@ -74,13 +76,25 @@ export const migrate = async (client: pg.ClientBase, schema: string): Promise<vo
         await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined); // keep the first error, not a dead connection's
         throw error;
       }
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
+    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK, schema]).catch(() => undefined);
   }
+};
+
+/** The last migration applied to the schema, 0 when it has none yet; reads only. */
+const appliedVersion = async (client: pg.ClientBase, quoted: string): Promise<number> => {
+  const table = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+    `${quoted}.schema_migrations`,
+  ]);
+  if (!table.rows[0]?.found) return 0;
+  const applied = await client.query<{ version: number }>(
+    `SELECT coalesce(max(version), 0) AS version FROM ${quoted}.schema_migrations`,
+  );
+  return applied.rows[0]?.version ?? 0;
 };
 
 /** A schema name as a quoted SQL identifier; it comes from configuration, never from a request. */

@@ -4,7 +4,7 @@ import { openPostgres } from '../../src/eventStore/postgresDatabase.js';
 import { PostgresEventStore, type PostgresStoreOptions } from '../../src/eventStore/postgresEventStore.js';
 import { TcpProxy } from '../e2e/tcpProxy.js';
 import { newEvents, rejectionOf, uniqueStream } from './contractFixtures.js';
-import { dropSchema, openTestStore, TEST_DATABASE_URL, uniqueSchema } from './postgresTestDatabase.js';
+import { dropSchema, openTestStore, rawClient, TEST_DATABASE_URL, uniqueSchema } from './postgresTestDatabase.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
 const schemas: string[] = [];
@@ -135,5 +135,31 @@ describe('closing a PostgreSQL store', () => {
     await store.close();
     const iterator = subscription[Symbol.asyncIterator]();
     await expect(iterator.next()).resolves.toMatchObject({ done: true });
+  });
+});
+
+describe('a runtime role without DDL privileges', () => {
+  it('starts on a schema migrated by another role, and appends and reads', async () => {
+    const schema = freshSchema('restricted');
+    const { store: owner } = await openTestStore(schema);
+    await owner.close();
+    const role = `ledger_runtime_${schema.slice(-12)}`;
+    const admin = await rawClient(schema);
+    cleanups.push(async () => {
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
+    });
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+    await admin.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`);
+    await admin.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${role}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.username = role;
+    const store = new PostgresEventStore(await openPostgres({ connectionString: url.toString(), schema }));
+    cleanups.push(() => store.close());
+    const stream = uniqueStream('restricted');
+    await store.appendToStream(stream, newEvents(2));
+    expect(await store.readStream(stream)).toHaveLength(2);
   });
 });
