@@ -17,8 +17,8 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''));
 
 /** The limits LEDGER_LIMITS may change: the domain's, and the largest page of the event feed. */
-export type LedgerLimits = Limits & { pageSize: number };
-export const ledgerLimitDefaults: LedgerLimits = { ...defaultLimits, pageSize: 1000 };
+export type LedgerLimits = Limits & { pageSize: number; eventsPerStream: number };
+export const ledgerLimitDefaults: LedgerLimits = { ...defaultLimits, pageSize: 1000, eventsPerStream: 100_000 };
 
 /** The most each limit may be set to: past these, one request could hold the process hostage. */
 const limitCeilings: Record<keyof LedgerLimits, number> = {
@@ -32,6 +32,7 @@ const limitCeilings: Record<keyof LedgerLimits, number> = {
   observersPerMeeting: 100_000,
   outcomesPerMeeting: 1_000_000,
   pageSize: 10_000,
+  eventsPerStream: 10_000_000,
 };
 
 const entries = (value: string | undefined): string[] =>

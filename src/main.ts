@@ -93,7 +93,7 @@ export const openLedger = async (
   { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
 ): Promise<Ledger> => {
   const { store, snapshots } = await openStores(config);
-  const handler = new CommandHandler(store);
+  const handler = new CommandHandler(store, { maxEventsPerStream: config.limits.eventsPerStream });
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = new ProjectionEngine(store, snapshots, {
     onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),

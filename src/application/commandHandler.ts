@@ -1,7 +1,7 @@
 import { toLedgerEvent, type LedgerEvent } from '../domain/events.js';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.js';
 import type { AppendResult, EventStore, IdempotencyRecord, StoredResponse } from '../eventStore/eventStore.js';
-import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors.js';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed, StreamFull } from './errors.js';
 import { isKeptRefusal, refusalRecord, ReplayedRefusal, type StoredRefusal } from './refusals.js';
 import type { LedgerError } from '../domain/errors.js';
 import { envelopes } from './envelope.js';
@@ -52,11 +52,15 @@ export class CommandHandler {
   private readonly folded: StreamCache;
   private readonly locks = new StreamLocks();
 
+  private readonly maxEventsPerStream: number;
+
+  /** `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS eventsPerStream). */
   constructor(
     private readonly store: EventStore,
-    options: { cachedStreams?: number } = {},
+    options: { cachedStreams?: number; maxEventsPerStream?: number } = {},
   ) {
     this.folded = new StreamCache(options.cachedStreams ?? 10_000);
+    this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
   }
 
   handle<C, E extends LedgerEvent, S>(
@@ -105,6 +109,8 @@ export class CommandHandler {
         throw new PreconditionFailed(streamId, context.expectedRevision, revision);
       }
       const events = decider.decide(command, state);
+      if (revision + 1 + events.length > this.maxEventsPerStream)
+        throw new StreamFull(streamId, this.maxEventsPerStream);
       try {
         let response: StoredResponse | undefined;
         const wrapped = envelopes(events, context, { streamId, revision, lastHash });

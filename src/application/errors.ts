@@ -1,4 +1,4 @@
-import { LedgerError } from '../domain/errors.js';
+import { DomainRuleViolation, LedgerError } from '../domain/errors.js';
 
 /** `If-Match` named a revision the stream is no longer (or not yet) at. */
 export class PreconditionFailed extends LedgerError {
@@ -29,5 +29,12 @@ export class ConcurrencyConflict extends LedgerError {
   readonly title = 'Too many concurrent changes';
   constructor(streamId: string, attempts: number) {
     super(`Stream ${streamId} kept changing during ${attempts} attempts; try again`);
+  }
+}
+
+/** Every command folds its stream: one that grew past the configured length takes no more events. */
+export class StreamFull extends DomainRuleViolation {
+  constructor(streamId: string, limit: number) {
+    super('stream-limit', `${streamId} holds the most events it may (${limit})`, { limit, setting: 'eventsPerStream' });
   }
 }

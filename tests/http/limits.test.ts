@@ -72,3 +72,24 @@ describe('the events of one meeting', () => {
     expect(rest.json<{ events: { revision: number }[] }>().events.map((e) => e.revision)).toEqual([5, 6]);
   });
 });
+
+describe('the length of one stream', () => {
+  it('refuses a command that would take a meeting past eventsPerStream with 422, appending nothing', async () => {
+    const small = await startTestApp({ LEDGER_LIMITS: 'eventsPerStream=3' });
+    try {
+      const meetingId = await schedule(small, smallGroup);
+      for (let i = 0; i < 2; i += 1) {
+        expect(
+          (await post(small, `/v1/meetings/${meetingId}/outcomes`, { kind: 'decision', summary: `D${i}` })).statusCode,
+        ).toBe(200);
+      }
+      const before = await small.eventCount();
+      const refused = await post(small, `/v1/meetings/${meetingId}/outcomes`, { kind: 'decision', summary: 'D3' });
+      expectProblem(refused, 422, 'stream-limit');
+      expect(refused.json()).toMatchObject({ limit: 3, setting: 'eventsPerStream' });
+      expect(await small.eventCount()).toBe(before);
+    } finally {
+      await small.close();
+    }
+  });
+});
