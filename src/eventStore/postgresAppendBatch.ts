@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from './errors.js';
-import type { AppendOptions, AppendResult, IdempotencyRecord, NewEvent } from './eventStore.js';
+import type { AppendOptions, AppendResult, NewEvent } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 import { APPEND_CHANNEL } from './postgresListener.js';
+import { idempotencyFromRow } from './storedRows.js';
 
 /** Any fixed number: with the schema's hash, the transaction-scoped advisory lock every append batch holds until it commits. */
 const APPEND_LOCK = 0x6c6f67; // 'log'
@@ -102,8 +103,14 @@ const appendOne = async (client: pg.PoolClient, pending: PendingAppend, stamp: s
       [streamId, scope],
     )
   ).rows[0];
-  if (scope !== null && current?.fingerprint != null) {
-    return { error: new IdempotencyKeyUsed(toIdempotencyRecord(scope, current)) };
+  if (scope !== null && current?.fingerprint != null && current.status !== null && current.body !== null) {
+    const record = idempotencyFromRow({
+      scope,
+      fingerprint: current.fingerprint,
+      status: current.status,
+      body: current.body,
+    });
+    return { error: new IdempotencyKeyUsed(record) };
   }
   const currentRevision = current?.revision == null ? -1 : Number(current.revision);
   const expected = options.expectedRevision ?? 'any';
@@ -151,13 +158,3 @@ export const findLanded = async (client: pg.ClientBase, pending: PendingAppend):
   const row = rows[0];
   return row && { nextExpectedRevision: Number(row.revision), position: Number(row.position) };
 };
-
-export const toIdempotencyRecord = (
-  scope: string,
-  row: { fingerprint: string | null; status: number | null; body: string | null },
-): IdempotencyRecord => ({
-  scope,
-  fingerprint: row.fingerprint ?? '',
-  status: row.status ?? 0,
-  body: JSON.parse(row.body ?? 'null') as unknown,
-});

@@ -14,14 +14,9 @@ import type {
   Subscription,
 } from './eventStore.js';
 import type { PostgresDatabase } from './postgresDatabase.js';
+import { idempotencyFromRow, recordedFromRow, type EventRow, type IdempotencyRow } from './storedRows.js';
 import { asStoreError, isUnavailable } from './postgresErrors.js';
-import {
-  appendBatch,
-  findLanded,
-  takeAppendLock,
-  toIdempotencyRecord,
-  type PendingAppend,
-} from './postgresAppendBatch.js';
+import { appendBatch, findLanded, takeAppendLock, type PendingAppend } from './postgresAppendBatch.js';
 import { PostgresListener } from './postgresListener.js';
 
 export type PostgresStoreOptions = {
@@ -33,28 +28,6 @@ export type PostgresStoreOptions = {
   /** Runs inside a batch's transaction just before COMMIT: lets tests hold a transaction open. */
   beforeCommit?: (streamIds: string[]) => Promise<void>;
 };
-
-type EventRow = {
-  position: string;
-  event_id: string;
-  stream_id: string;
-  revision: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-};
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  revision: Number(row.revision),
-  position: Number(row.position),
-  type: row.type,
-  data: JSON.parse(row.data) as unknown,
-  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-  recordedAt: row.recorded_at,
-});
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
 
@@ -213,7 +186,7 @@ export class PostgresEventStore implements EventStore {
             `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
             [streamId, from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : from, limit],
           );
-    return rows.map(toRecorded);
+    return rows.map(recordedFromRow);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -221,7 +194,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position ASC LIMIT $2`,
       [options.after ?? 0, options.maxCount ?? null],
     );
-    return rows.map(toRecorded);
+    return rows.map(recordedFromRow);
   }
 
   subscribeToAll(options: { after?: number } = {}): Subscription {
@@ -249,7 +222,7 @@ export class PostgresEventStore implements EventStore {
       'SELECT scope, fingerprint, status, body FROM idempotency WHERE scope = $1',
       [scope],
     );
-    return rows[0] && toIdempotencyRecord(scope, rows[0]);
+    return rows[0] && idempotencyFromRow(rows[0]);
   }
 
   /** Answers only if the log itself can be read, not merely a connection opened. */
@@ -287,5 +260,3 @@ export class PostgresEventStore implements EventStore {
     }
   }
 }
-
-type IdempotencyRow = { scope: string; fingerprint: string; status: number; body: string };

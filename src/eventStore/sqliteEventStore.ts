@@ -15,6 +15,7 @@ import type {
 } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 import { migrate } from './sqliteSchema.js';
+import { idempotencyFromRow, recordedFromRow, type EventRow, type IdempotencyRow } from './storedRows.js';
 
 export type SqliteOptions = {
   /** `FULL` (default) survives power loss; `NORMAL` may lose the last commits and is for tests only. */
@@ -34,28 +35,6 @@ type PendingAppend = {
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 };
-
-type EventRow = {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-};
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: row.position,
-  type: row.type,
-  data: JSON.parse(row.data) as unknown,
-  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-  recordedAt: row.recorded_at,
-});
 
 /**
  * The embedded event store. Appends from concurrent requests queue up and commit together in one
@@ -98,7 +77,7 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO streams (stream_id, revision, position) VALUES (?, ?, ?)
          ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, position = excluded.position`,
       ),
-      idempotency: this.db.prepare<[string], { scope: string; fingerprint: string; status: number; body: string }>(
+      idempotency: this.db.prepare<[string], IdempotencyRow>(
         'SELECT scope, fingerprint, status, body FROM idempotency WHERE scope = ?',
       ),
       insertIdempotency: this.db.prepare(
@@ -193,7 +172,7 @@ export class SqliteEventStore implements EventStore {
     const { idempotency } = options;
     if (idempotency) {
       const existing = this.statements.idempotency.get(idempotency.scope);
-      if (existing) throw new IdempotencyKeyUsed(toIdempotencyRecord(existing));
+      if (existing) throw new IdempotencyKeyUsed(idempotencyFromRow(existing));
     }
     const current = this.statements.stream.get(streamId);
     const currentRevision = current?.revision ?? -1;
@@ -237,16 +216,16 @@ export class SqliteEventStore implements EventStore {
       const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
       if (direction === 'forwards') {
         const start = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from;
-        return this.statements.readForwards.all(streamId, start, maxCount).map(toRecorded);
+        return this.statements.readForwards.all(streamId, start, maxCount).map(recordedFromRow);
       }
       const start = from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : from;
-      return this.statements.readBackwards.all(streamId, start, maxCount).map(toRecorded);
+      return this.statements.readBackwards.all(streamId, start, maxCount).map(recordedFromRow);
     });
   }
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.guard(() =>
-      this.statements.readAll.all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(toRecorded),
+      this.statements.readAll.all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(recordedFromRow),
     );
   }
 
@@ -268,7 +247,7 @@ export class SqliteEventStore implements EventStore {
   findIdempotencyRecord(scope: string): Promise<IdempotencyRecord | undefined> {
     return this.guard(() => {
       const row = this.statements.idempotency.get(scope);
-      return row ? toIdempotencyRecord(row) : undefined;
+      return row ? idempotencyFromRow(row) : undefined;
     });
   }
 
@@ -296,18 +275,6 @@ export class SqliteEventStore implements EventStore {
     }
   }
 }
-
-const toIdempotencyRecord = (row: {
-  scope: string;
-  fingerprint: string;
-  status: number;
-  body: string;
-}): IdempotencyRecord => ({
-  scope: row.scope,
-  fingerprint: row.fingerprint,
-  status: row.status,
-  body: JSON.parse(row.body) as unknown,
-});
 
 const isSqliteIoError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
