@@ -39,7 +39,7 @@ export class TokenRegistry {
   }
 
   authenticate(token: string): Principal | undefined {
-    const candidate = createHash('sha256').update(token, 'utf8').digest();
+    const candidate = Buffer.from(digestOf(token), 'hex');
     let match: Principal | undefined;
     for (const entry of [...this.fixed, ...this.managed]) {
       if (timingSafeEqual(entry.digest, candidate)) match = { role: entry.role, actor: entry.actor };
