@@ -1,9 +1,12 @@
-import type { EventStore, Subscription } from '../eventStore/eventStore.js';
+import type { EventStore, RecordedEvent, Subscription } from '../eventStore/eventStore.js';
 import { handles, type Projection } from './projection.js';
 import { toProjectedEvent } from './projectedEvent.js';
 import type { ProjectionStore } from './projectionStore.js';
 
 export type RunnerStatus = 'catching-up' | 'live' | 'rebuilding' | 'failed' | 'stopped';
+/** Where one subscription of a runner has got to. */
+type Following<S> = { state: S; position: number; rebuilding: boolean };
+
 export type RunnerFailure = { position: number; eventType: string; message: string };
 
 export type RunnerOptions = {
@@ -102,42 +105,47 @@ export class ProjectionRunner<S> {
   private follow(initial: S, from: number, rebuilding: boolean): void {
     const subscription = this.events.subscribeToAll({ after: from });
     this.subscription = subscription;
-    this.following = (async () => {
-      let state = initial;
-      let position = from;
-      try {
-        for await (const message of subscription) {
-          if (message.type === 'caughtUp') {
-            if (rebuilding) {
-              rebuilding = false;
-              this.publish(state, position);
-              await this.save(true);
-            }
-            this.statusValue = 'live';
-            continue;
-          }
-          const recorded = message.event;
-          if (handles(this.projection, recorded.type)) {
-            try {
-              state = this.projection.evolve(state, toProjectedEvent(recorded));
-            } catch (error) {
-              await this.fail(
-                { position: recorded.position, eventType: recorded.type, message: String(error) },
-                error,
-                rebuilding,
-              );
-              return;
-            }
-          }
-          position = recorded.position;
-          if (!rebuilding) this.advance(state, position);
+    const run: Following<S> = { state: initial, position: from, rebuilding };
+    this.following = this.consume(subscription, run)
+      // The log could not be read for a reason other than an unavailable store (which the
+      // subscription waits out): stop and say so, as for an event that cannot be applied.
+      .catch((error: unknown) =>
+        this.fail(
+          { position: run.position, eventType: '(reading the log)', message: String(error) },
+          error,
+          run.rebuilding,
+        ),
+      )
+      .catch(() => undefined);
+  }
+
+  private async consume(subscription: Subscription, run: Following<S>): Promise<void> {
+    for await (const message of subscription) {
+      if (message.type === 'caughtUp') {
+        if (run.rebuilding) {
+          run.rebuilding = false;
+          this.publish(run.state, run.position);
+          await this.save(true);
         }
+        this.statusValue = 'live';
+      } else if (!(await this.apply(message.event, run))) return;
+    }
+  }
+
+  /** Folds one event into the run's state; false once the projection failed on it and stopped. */
+  private async apply(recorded: RecordedEvent, run: Following<S>): Promise<boolean> {
+    if (handles(this.projection, recorded.type)) {
+      try {
+        run.state = this.projection.evolve(run.state, toProjectedEvent(recorded));
       } catch (error) {
-        // The log could not be read for a reason other than an unavailable store (which the
-        // subscription waits out): stop and say so, as for an event that cannot be applied.
-        await this.fail({ position, eventType: '(reading the log)', message: String(error) }, error, rebuilding);
+        const failure = { position: recorded.position, eventType: recorded.type, message: String(error) };
+        await this.fail(failure, error, run.rebuilding);
+        return false;
       }
-    })().catch(() => undefined);
+    }
+    run.position = recorded.position;
+    if (!run.rebuilding) this.advance(run.state, run.position);
+    return true;
   }
 
   /** Makes `state` the one reads see, and answers every reader that was waiting for it. */
