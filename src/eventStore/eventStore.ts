@@ -20,6 +20,16 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up subscription: every event after `after`, then live ones as they commit, until unsubscribed. */
   subscribeToAll(options?: { after?: number }): Subscription;
+  /**
+   * The log as stored, for readers that parse only what they use (projections, the audit log):
+   * payloads stay JSON text. Same order and bounds as `readAll`.
+   */
+  readAllStored(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /**
+   * `subscribeToAll` a page at a time, as stored: every page after `after` (at most `pageSize`
+   * events), one `caughtUp`, then pages as they commit. A follower applies a page in one step.
+   */
+  subscribeToAllStored(options?: { after?: number; pageSize?: number }): LogSubscription;
   /** The position of the last committed event, 0 when the log is empty. */
   headPosition(): Promise<number>;
   /** The position of the last event recorded at or before `instant` (ISO 8601), 0 when none was. */
@@ -53,6 +63,18 @@ export type RecordedEvent = {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
+  recordedAt: string;
+};
+
+/** An event as stored: its payload and metadata as the JSON text that was written. */
+export type StoredEvent = {
+  eventId: string;
+  streamId: string;
+  revision: number;
+  position: number;
+  type: string;
+  data: string;
+  metadata: string;
   recordedAt: string;
 };
 
@@ -90,5 +112,11 @@ export type ReadAllOptions = { after?: number; maxCount?: number };
 export type SubscriptionMessage = { type: 'event'; event: RecordedEvent } | { type: 'caughtUp'; position: number };
 
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  unsubscribe(): Promise<void>;
+}
+
+export type LogMessage = { type: 'events'; events: StoredEvent[] } | { type: 'caughtUp'; position: number };
+
+export interface LogSubscription extends AsyncIterable<LogMessage> {
   unsubscribe(): Promise<void>;
 }

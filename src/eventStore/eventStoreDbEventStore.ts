@@ -6,7 +6,7 @@ import {
   type AllStreamSubscription,
 } from '@eventstore/db-client';
 import { AppendSignal } from './appendSignal.js';
-import { catchUpSubscription } from './catchUpSubscription.js';
+import { catchUpLog, eventsOf } from './catchUpSubscription.js';
 import { StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import {
   ANY,
@@ -15,10 +15,12 @@ import {
   type EventStore,
   type ExpectedRevision,
   type IdempotencyRecord,
+  type LogSubscription,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredEvent,
   type Subscription,
 } from './eventStore.js';
 import { EventStoreDbIdempotency, type Applied, type AppendTarget } from './eventStoreDbIdempotency.js';
@@ -31,6 +33,7 @@ import {
   type AnyResolvedEvent,
 } from './eventStoreDbMapping.js';
 import { EventStoreDbReads } from './eventStoreDbReads.js';
+import { storedFromRecorded } from './storedRows.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 
 export type EventStoreDbOptions = {
@@ -151,13 +154,23 @@ export class EventStoreDbEventStore implements EventStore {
     return this.reads.all(after, maxCount);
   }
 
+  /** EventStoreDB hands events over parsed; the stored view writes their JSON text back. */
+  async readAllStored(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return (await this.readAll(options)).map(storedFromRecorded);
+  }
+
   subscribeToAll(options: { after?: number } = {}): Subscription {
+    return eventsOf(this.subscribeToAllStored(options));
+  }
+
+  subscribeToAllStored(options: { after?: number; pageSize?: number } = {}): LogSubscription {
     this.subscribers += 1;
-    const readAll = (page: { after: number; maxCount: number }) => {
+    const readAllStored = (page: { after: number; maxCount: number }) => {
       this.followAppends();
-      return this.readAll(page);
+      return this.readAllStored(page);
     };
-    const inner = catchUpSubscription({ readAll, signal: this.signal, pollMs: this.pollMs }, options.after ?? 0);
+    const source = { readAllStored, signal: this.signal, pollMs: this.pollMs };
+    const inner = catchUpLog(source, options.after ?? 0, options.pageSize);
     let released = false;
     return {
       [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),

@@ -1,20 +1,29 @@
 import type pg from 'pg';
 import { AppendSignal } from './appendSignal.js';
-import { catchUpSubscription } from './catchUpSubscription.js';
+import { catchUpLog, eventsOf } from './catchUpSubscription.js';
 import { StoreClosed, StoreUnavailable } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
   IdempotencyRecord,
+  LogSubscription,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoredEvent,
   Subscription,
 } from './eventStore.js';
 import type { PostgresDatabase } from './postgresDatabase.js';
-import { idempotencyFromRow, recordedFromRow, type EventRow, type IdempotencyRow } from './storedRows.js';
+import {
+  idempotencyFromRow,
+  recordedFromRow,
+  recordedFromStored,
+  storedFromRow,
+  type EventRow,
+  type IdempotencyRow,
+} from './storedRows.js';
 import { asStoreError, isUnavailable } from './postgresErrors.js';
 import { appendBatch, findLanded, takeAppendLock, type PendingAppend } from './postgresAppendBatch.js';
 import { PostgresListener } from './postgresListener.js';
@@ -190,18 +199,28 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readAllStored(options)).map(recordedFromStored);
+  }
+
+  async readAllStored(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const rows = await this.query<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position ASC LIMIT $2`,
       [options.after ?? 0, options.maxCount ?? null],
     );
-    return rows.map(recordedFromRow);
+    return rows.map(storedFromRow);
   }
 
   subscribeToAll(options: { after?: number } = {}): Subscription {
-    return catchUpSubscription(
-      { readAll: (o) => this.readAll(o), signal: this.signal, pollMs: this.options.pollMs ?? 1_000 },
-      options.after ?? 0,
-    );
+    return eventsOf(this.subscribeToAllStored(options));
+  }
+
+  subscribeToAllStored(options: { after?: number; pageSize?: number } = {}): LogSubscription {
+    const source = {
+      readAllStored: (o: ReadAllOptions) => this.readAllStored(o),
+      signal: this.signal,
+      pollMs: this.options.pollMs ?? 1_000,
+    };
+    return catchUpLog(source, options.after ?? 0, options.pageSize);
   }
 
   async headPosition(): Promise<number> {

@@ -1,21 +1,29 @@
 import Database from 'better-sqlite3';
 import { AppendSignal } from './appendSignal.js';
-import { catchUpSubscription } from './catchUpSubscription.js';
+import { catchUpLog, eventsOf } from './catchUpSubscription.js';
 import { IdempotencyKeyUsed, StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
   IdempotencyRecord,
+  LogSubscription,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoredEvent,
   Subscription,
 } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 import { migrate } from './sqliteSchema.js';
-import { idempotencyFromRow, recordedFromRow, type EventRow, type IdempotencyRow } from './storedRows.js';
+import {
+  idempotencyFromRow,
+  recordedFromRow,
+  recordedFromStored,
+  type EventRow,
+  type IdempotencyRow,
+} from './storedRows.js';
 
 export type SqliteOptions = {
   /** `FULL` (default) survives power loss; `NORMAL` may lose the last commits and is for tests only. */
@@ -89,8 +97,11 @@ export class SqliteEventStore implements EventStore {
       readBackwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ),
-      readAll: this.db.prepare<[number, number], EventRow>(
-        'SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      // Named as the port names them, so rows come out as stored events with nothing to map.
+      readAllStored: this.db.prepare<[number, number], StoredEvent>(
+        `SELECT position, event_id AS eventId, stream_id AS streamId, revision, type, data, metadata,
+                recorded_at AS recordedAt
+         FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`,
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
       positionAt: this.db.prepare<[string], { position: number | null }>(
@@ -224,16 +235,26 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllStored(options).then((stored) => stored.map(recordedFromStored));
+  }
+
+  readAllStored(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     return this.guard(() =>
-      this.statements.readAll.all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(recordedFromRow),
+      this.statements.readAllStored.all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER),
     );
   }
 
   subscribeToAll(options: { after?: number } = {}): Subscription {
-    return catchUpSubscription(
-      { readAll: (o) => this.readAll(o), signal: this.signal, pollMs: this.pollMs },
-      options.after ?? 0,
-    );
+    return eventsOf(this.subscribeToAllStored(options));
+  }
+
+  subscribeToAllStored(options: { after?: number; pageSize?: number } = {}): LogSubscription {
+    const source = {
+      readAllStored: (o: ReadAllOptions) => this.readAllStored(o),
+      signal: this.signal,
+      pollMs: this.pollMs,
+    };
+    return catchUpLog(source, options.after ?? 0, options.pageSize);
   }
 
   headPosition(): Promise<number> {

@@ -1,4 +1,4 @@
-import type { IdempotencyRecord, RecordedEvent } from './eventStore.js';
+import type { IdempotencyRecord, RecordedEvent, StoredEvent } from './eventStore.js';
 
 /**
  * An event as the SQL adapters store it: payloads as the JSON text written. SQLite gives integers as
@@ -15,16 +15,32 @@ export type EventRow = {
   recorded_at: string;
 };
 
-export const recordedFromRow = (row: EventRow): RecordedEvent => ({
+export const storedFromRow = (row: EventRow): StoredEvent => ({
   eventId: row.event_id,
   streamId: row.stream_id,
   revision: Number(row.revision),
   position: Number(row.position),
   type: row.type,
-  data: JSON.parse(row.data) as unknown,
-  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  data: row.data,
+  metadata: row.metadata,
   recordedAt: row.recorded_at,
 });
+
+/** A stored event with its payload and metadata parsed. */
+export const recordedFromStored = (stored: StoredEvent): RecordedEvent => ({
+  ...stored,
+  data: JSON.parse(stored.data) as unknown,
+  metadata: JSON.parse(stored.metadata) as Record<string, unknown>,
+});
+
+/** A parsed event as stored text (for a store whose client parses what it reads). */
+export const storedFromRecorded = (event: RecordedEvent): StoredEvent => ({
+  ...event,
+  data: JSON.stringify(event.data),
+  metadata: JSON.stringify(event.metadata),
+});
+
+export const recordedFromRow = (row: EventRow): RecordedEvent => recordedFromStored(storedFromRow(row));
 
 export type IdempotencyRow = { scope: string; fingerprint: string; status: number; body: string };
 

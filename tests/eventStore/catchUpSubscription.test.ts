@@ -2,36 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { AppendSignal } from '../../src/eventStore/appendSignal.js';
 import { catchUpSubscription } from '../../src/eventStore/catchUpSubscription.js';
 import { StoreUnavailable } from '../../src/eventStore/errors.js';
-import type { RecordedEvent } from '../../src/eventStore/eventStore.js';
+import type { StoredEvent } from '../../src/eventStore/eventStore.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
-const recorded = (position: number): RecordedEvent => ({
+const stored = (position: number): StoredEvent => ({
   eventId: `event-${position}`,
   streamId: 'meeting-1',
   revision: position - 1,
   position,
   type: 'OutcomeRecorded',
-  data: {},
-  metadata: {},
+  data: '{}',
+  metadata: '{}',
   recordedAt: '2017-07-13T13:00:00.000Z',
 });
 
 /** A log in memory whose reads can be made to fail, as a database that restarts does. */
 const flakyLog = () => {
-  const events = [1, 2, 3].map(recorded);
+  const events = [1, 2, 3].map(stored);
   const state = { failuresLeft: 0, reads: 0 };
   const signal = new AppendSignal();
   return {
     state,
     signal,
     append: (position: number) => {
-      events.push(recorded(position));
+      events.push(stored(position));
       signal.notify();
     },
     source: {
       signal,
       pollMs: 60_000,
-      readAll: async ({ after, maxCount }: { after: number; maxCount: number }) => {
+      readAllStored: async ({ after, maxCount }: { after: number; maxCount: number }) => {
         state.reads += 1;
         if (state.failuresLeft > 0) {
           state.failuresLeft -= 1;
@@ -69,7 +69,7 @@ describe('a catch-up subscription', () => {
 
   it('ends with the error when a read fails for another reason than an unavailable store', async () => {
     const log = flakyLog();
-    log.source.readAll = async () => {
+    log.source.readAllStored = async () => {
       throw new TypeError('a bug');
     };
     const subscription = catchUpSubscription(log.source, 0);

@@ -28,7 +28,7 @@ export const newEvents = (count: number, type = 'ContractTested'): NewEvent[] =>
   Array.from({ length: count }, (_, index) => newEvent(type, { index }));
 
 /** The events of `streams` only: a shared log may hold anyone's events between ours. */
-export const ours = (events: readonly RecordedEvent[], ...streams: string[]): RecordedEvent[] =>
+export const ours = <E extends Pick<RecordedEvent, 'streamId'>>(events: readonly E[], ...streams: string[]): E[] =>
   events.filter((event) => streams.includes(event.streamId));
 
 /** The error `promise` rejects with; fails the test if it resolves. */

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEvent } from '../../src/domain/events.js';
-import type { EventStore, Subscription } from '../../src/eventStore/eventStore.js';
+import { eventsOf } from '../../src/eventStore/catchUpSubscription.js';
+import type { EventStore, LogSubscription } from '../../src/eventStore/eventStore.js';
 import { SqliteEventStore, type SqliteOptions } from '../../src/eventStore/sqliteEventStore.js';
 import { SqliteProjectionStore } from '../../src/projections/sqliteProjectionStore.js';
 import { streamOf } from './projectionSpec.js';
@@ -69,13 +70,15 @@ export const gatedSubscriptions = (store: EventStore, gate: Gate): EventStore =>
   appendToStream: (...args) => store.appendToStream(...args),
   readStream: (...args) => store.readStream(...args),
   readAll: (...args) => store.readAll(...args),
+  readAllStored: (...args) => store.readAllStored(...args),
   headPosition: () => store.headPosition(),
   positionAt: (instant) => store.positionAt(instant),
   findIdempotencyRecord: (scope) => store.findIdempotencyRecord(scope),
   ping: () => store.ping(),
   close: () => store.close(),
-  subscribeToAll: (options): Subscription => {
-    const inner = store.subscribeToAll(options);
+  subscribeToAll: (options) => eventsOf(gatedSubscriptions(store, gate).subscribeToAllStored(options)),
+  subscribeToAllStored: (options): LogSubscription => {
+    const inner = store.subscribeToAllStored(options);
     let cancel!: () => void;
     const cancelled = new Promise<void>((resolve) => (cancel = resolve));
     async function* held() {

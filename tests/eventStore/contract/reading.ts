@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventStore, RecordedEvent } from '../../../src/eventStore/eventStore.js';
 import {
   expectStrictlyIncreasing,
+  newEvent,
   newEvents,
   ours,
   range,
@@ -129,6 +130,23 @@ export const readingContract = ({ store: current }: ContractContext): void => {
       expectStrictlyIncreasing(paged.map((e) => e.position));
       expect(ours(paged, a, b).map((e) => e.eventId)).toEqual(appended.map((e) => e.eventId));
       expect(ours(paged, a, b)).toEqual(ours(await store.readAll({ after: before }), a, b));
+    });
+
+    it('reads the log as stored: the same events, payloads as the JSON text written', async () => {
+      const store = current();
+      const before = await store.headPosition();
+      const stream = uniqueStream('stored');
+      const data = { title: 'Coalition Small Group', agenda: [{ itemId: 'lake-chad-basin' }], count: 3 };
+      await store.appendToStream(stream, [newEvent('ContractTested', data, { actor: 'secretariat#1' })]);
+      await store.appendToStream(stream, newEvents(2));
+      const stored = ours(await store.readAllStored({ after: before }), stream);
+      const parsed = ours(await store.readAll({ after: before }), stream);
+      expect(stored).toHaveLength(3);
+      expect(typeof stored[0]!.data).toBe('string');
+      expect(JSON.parse(stored[0]!.data)).toEqual(data);
+      expect(stored.map((e) => ({ ...e, data: JSON.parse(e.data), metadata: JSON.parse(e.metadata) }))).toEqual(parsed);
+      const [first, second] = stored;
+      expect(ours(await store.readAllStored({ after: first!.position }), stream)[0]).toEqual(second);
     });
 
     it('reports as head the position of the last committed event', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubscriptionMessage } from '../../../src/eventStore/eventStore.js';
+import type { LogMessage, SubscriptionMessage } from '../../../src/eventStore/eventStore.js';
 import {
   expectStrictlyIncreasing,
   newEvents,
@@ -79,6 +79,40 @@ export const subscriptionContract = ({ store: current, subscribe }: ContractCont
       expect(history.map((e) => e.revision)).toEqual(range(0, 1200));
       expectStrictlyIncreasing(probe.events().map((e) => e.position));
       expect(probe.received.at(-1)?.type).toBe('caughtUp');
+    });
+
+    it('follows the log a page of stored events at a time: history in order, caughtUp once, then live pages', async () => {
+      const store = current();
+      const before = await store.headPosition();
+      const stream = uniqueStream('sub-pages');
+      await store.appendToStream(stream, newEvents(7));
+      const subscription = store.subscribeToAllStored({ after: before, pageSize: 3 });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const received: LogMessage[] = [];
+      const next = async () => {
+        const result = await settlesWithin(iterator.next(), 5_000, 'the next page');
+        if (result.done) throw new Error('the subscription ended');
+        received.push(result.value);
+        return result.value;
+      };
+      const storedOf = (messages: readonly LogMessage[]) =>
+        ours(
+          messages.flatMap((m) => (m.type === 'events' ? m.events : [])),
+          stream,
+        );
+      try {
+        while ((await next()).type !== 'caughtUp');
+        for (const message of received)
+          if (message.type === 'events') expect(message.events.length).toBeLessThanOrEqual(3);
+        expect(storedOf(received)).toEqual(ours(await store.readAllStored({ after: before }), stream));
+        expect(storedOf(received).map((e) => e.revision)).toEqual(range(0, 7));
+        await store.appendToStream(stream, newEvents(2));
+        while (storedOf(received).length < 9) await next();
+        expect(storedOf(received).map((e) => e.revision)).toEqual(range(0, 9));
+        expect(received.filter((m) => m.type === 'caughtUp')).toHaveLength(1);
+      } finally {
+        await subscription.unsubscribe();
+      }
     });
 
     it('ends the for-await loop when unsubscribed while it waits for live events', async () => {
