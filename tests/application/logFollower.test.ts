@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LogFollower, type LogConsumer } from '../../src/application/logFollower.js';
+import type { ReadAllOptions, StoredEvent } from '../../src/eventStore/eventStore.js';
+import { SqliteEventStore } from '../../src/eventStore/sqliteEventStore.js';
+import { waitUntil } from '../projections/ledgerFiles.js';
+
+/** A consumer that keeps the positions it applied, committed at the end of each page. */
+class Recorder implements LogConsumer {
+  readonly applied: number[] = [];
+  failNext = false;
+  stopAt: number | undefined;
+  constructor(
+    readonly name: string,
+    private at = 0,
+  ) {}
+  position = () => this.at;
+  active = () => this.stopAt === undefined || this.at < this.stopAt;
+  apply(page: readonly StoredEvent[]): void {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('the disk is full');
+    }
+    for (const event of page) {
+      if (event.position <= this.at) continue;
+      this.applied.push(event.position);
+      this.at = event.position;
+    }
+  }
+}
+
+let dir: string;
+let store: SqliteEventStore;
+const followers: LogFollower[] = [];
+
+const append = async (count: number) => {
+  for (let i = 0; i < count; i++) {
+    await store.appendToStream(`meeting-${i % 3}`, [
+      { eventId: randomUUID(), type: 'MeetingClosed', data: {}, metadata: {} },
+    ]);
+  }
+  return store.headPosition();
+};
+
+const follow = (consumers: LogConsumer[], pageSize = 4) => {
+  const follower = new LogFollower(store, consumers, { pageSize, retryMs: 10 });
+  followers.push(follower);
+  follower.start();
+  return follower;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ledger-follower-'));
+  store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { synchronous: 'NORMAL' });
+});
+afterEach(async () => {
+  for (const follower of followers.splice(0)) await follower.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('one read of the log for every consumer', () => {
+  it('reads once from the consumer furthest behind; each applies only what it lacks, then live events', async () => {
+    // Given a log of 10 events, a consumer at 6 and one rebuilding from zero
+    await append(10);
+    const ahead = new Recorder('ahead', 6);
+    const fresh = new Recorder('fresh', 0);
+    const reads: ReadAllOptions[] = [];
+    const read = store.readAllStored.bind(store);
+    store.readAllStored = (options) => {
+      reads.push(options ?? {});
+      return read(options);
+    };
+    // When the follower runs and more events are appended
+    const follower = follow([ahead, fresh]);
+    await follower.caughtUp;
+    const head = await append(3);
+    await waitUntil(() => ahead.position() === head && fresh.position() === head, 'both consumers at the head');
+    // Then each has every event once, in order, and the log was read from 0 once
+    expect(fresh.applied).toEqual(range(1, 13));
+    expect(ahead.applied).toEqual(range(7, 13));
+    expect(reads[0]?.after).toBe(0);
+    expect(reads.filter((r) => r.after === 0)).toHaveLength(1);
+  });
+
+  it('feeds a consumer that failed to commit the same events again, after a pause, losing and repeating nothing', async () => {
+    await append(9);
+    const flaky = new Recorder('flaky');
+    const steady = new Recorder('steady');
+    flaky.failNext = true;
+    const errors: string[] = [];
+    const follower = new LogFollower(store, [flaky, steady], {
+      pageSize: 4,
+      retryMs: 10,
+      onError: (name) => errors.push(name),
+    });
+    followers.push(follower);
+    follower.start();
+    await waitUntil(() => flaky.position() === 9 && steady.position() === 9, 'both consumers at the head');
+    expect(errors).toEqual(['flaky']);
+    expect(flaky.applied).toEqual(range(1, 9));
+    expect(steady.applied).toEqual(range(1, 9));
+  });
+
+  it('stops feeding a consumer that stopped for good, and the others go on', async () => {
+    await append(5);
+    const stopping = new Recorder('stopping');
+    stopping.stopAt = 2;
+    const going = new Recorder('going');
+    const follower = follow([stopping, going], 1);
+    await follower.caughtUp;
+    const head = await append(2);
+    await waitUntil(() => going.position() === head, 'the active consumer at the head');
+    expect(stopping.applied).toEqual([1, 2]);
+    expect(going.applied).toEqual(range(1, 7));
+  });
+});
