@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLog } from '../src/eventStore/readLog.js';
+import { LogFollower } from '../src/application/logFollower.js';
 import { SqliteEventStore } from '../src/eventStore/sqliteEventStore.js';
-import { allProjections } from '../src/projections/catalog.js';
-import { toProjectedEvent } from '../src/projections/projectedEvent.js';
+import { projectionNames } from '../src/projections/catalog.js';
 import { ProjectionEngine } from '../src/projections/projectionEngine.js';
-import { replay } from '../src/projections/replay.js';
-import { SqliteProjectionStore } from '../src/projections/sqliteProjectionStore.js';
+import { ProjectionDatabase } from '../src/projections/store/projectionDatabase.js';
+import { wholeView } from '../src/projections/wholeViews.js';
 import { generateLog } from './generateLog.js';
 
 /**
  * npm run bench -- replay: rebuild all three projections from zero over a generated log of
  * BENCH_EVENTS events (default 1,000,000), against the ceiling of reading and parsing the same
- * events without applying them, measured in the same run. Also: an asOf query in the middle.
+ * events without applying them, measured in the same run. Also: a page of each projection as of the
+ * middle of the log.
  */
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const seconds = (fromNs: bigint) => Number(process.hrtime.bigint() - fromNs) / 1e9;
@@ -24,37 +24,40 @@ const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { synchronous: 'N
 try {
   let started = process.hrtime.bigint();
   const total = await generateLog(store, TOTAL);
-  const head = await store.headPosition();
   process.stdout.write(
     `generated ${total} events in ${seconds(started).toFixed(1)} s (${mib(statSync(join(dir, 'ledger.sqlite')).size)} on disk)\n`,
   );
 
   started = process.hrtime.bigint();
   let parsed = 0;
-  for await (const event of readLog(store)) if (toProjectedEvent(event).position > 0) parsed += 1;
+  for (let after = 0; ;) {
+    const page = await store.readAllStored({ after, maxCount: 2_000 });
+    for (const event of page) if (JSON.parse(event.data) && JSON.parse(event.metadata)) parsed += 1;
+    if (page.length < 2_000) break;
+    after = page.at(-1)?.position ?? after;
+  }
   const ceilingSeconds = seconds(started);
 
   const rssBefore = process.memoryUsage().rss;
-  const engine = new ProjectionEngine(store, new SqliteProjectionStore(join(dir, 'projections.sqlite')), {
-    saveEveryMs: 5_000,
-    saveEveryEvents: 250_000,
-  });
+  const database = new ProjectionDatabase(join(dir, 'projections.sqlite'));
+  const engine = new ProjectionEngine(database);
+  const follower = new LogFollower(store, [engine]);
   started = process.hrtime.bigint();
-  await engine.start();
-  for (const runner of Object.values(engine.runners)) {
-    if (!(await runner.waitFor(head, 3_600_000))) throw new Error(`${runner.projection.name} did not catch up`);
-  }
+  follower.start();
+  await follower.caughtUp;
   const rebuildSeconds = seconds(started);
-  await engine.stop();
+  await follower.stop();
   const peakRss = process.resourceUsage().maxRSS * 1024;
 
-  const middle = Math.floor(head / 2);
+  const middle = Math.floor((await store.headPosition()) / 2);
   const asOf: string[] = [];
-  for (const projection of allProjections) {
+  for (const name of projectionNames) {
     started = process.hrtime.bigint();
-    await replay(store, projection, middle);
-    asOf.push(`${projection.name} ${seconds(started).toFixed(2)} s`);
+    const page = wholeView(name, database.db, middle, 100);
+    for (let i = 0; i < 100 && !page.next().done; i++);
+    asOf.push(`${name} ${(seconds(started) * 1000).toFixed(1)} ms`);
   }
+  database.close();
 
   const ceilingRate = parsed / ceilingSeconds;
   const rebuildRate = total / rebuildSeconds;
@@ -64,7 +67,7 @@ meeting-ledger replay bench: ${total} events, three projections (agenda, attenda
 ceiling (read + parse, nothing applied): ${ceilingRate.toFixed(0)} events/s (${ceilingSeconds.toFixed(1)} s)
 rebuild of all three from zero:          ${rebuildRate.toFixed(0)} events/s (${rebuildSeconds.toFixed(1)} s), ratio to ceiling ${(rebuildRate / ceilingRate).toFixed(2)}
 peak RSS of the process:                 ${mib(peakRss)} (${mib(rssBefore)} before the rebuild)
-asOf position ${middle} (middle of the log), replayed per projection: ${asOf.join(', ')}
+first 100 items as of position ${middle} (middle of the log): ${asOf.join(', ')}
 `);
 } finally {
   await store.close();

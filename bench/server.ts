@@ -21,7 +21,7 @@ const nothingAppended: CommandBus = {
 };
 
 // As in production: the projections and the audit log follow the log while commands arrive.
-await ledger.projections.start();
+ledger.follower.start();
 await ledger.audit.start();
 const app = await buildApp({
   ...ledger,

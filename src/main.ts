@@ -14,18 +14,18 @@ import { openPostgres } from './eventStore/postgresDatabase.js';
 import { PostgresEventStore } from './eventStore/postgresEventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
 import { buildApp, loggerOptions } from './http/app.js';
+import { LogFollower } from './application/logFollower.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
-import type { ProjectionStore } from './projections/projectionStore.js';
-import { PostgresProjectionStore } from './projections/postgresProjectionStore.js';
-import { SqliteProjectionStore } from './projections/sqliteProjectionStore.js';
+import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
 import { TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
   store: EventStore;
-  snapshots: ProjectionStore;
   projections: ProjectionEngine;
+  /** One read of the log feeding the projections; started by the caller. */
+  follower: LogFollower;
   auditStore: AuditStore;
   audit: AuditLog;
   handler: CommandHandler;
@@ -37,36 +37,33 @@ export type Ledger = {
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
 
-/**
- * The event store the configuration names, and the home of projection snapshots that goes with it:
- * in PostgreSQL they share the database (several ledger processes share both); otherwise a SQLite
- * file in the data directory.
- */
-const openStores = async (config: Config): Promise<{ store: EventStore; snapshots: ProjectionStore }> => {
+/** The event store the configuration names. */
+const openStore = async (config: Config): Promise<EventStore> => {
   mkdirSync(config.dataDir, { recursive: true });
-  const localSnapshots = () => new SqliteProjectionStore(join(config.dataDir, 'projections.sqlite'));
   switch (config.store.kind) {
-    case 'sqlite': {
-      const file = join(config.dataDir, 'ledger.sqlite');
-      return {
-        store: new SqliteEventStore(file, { synchronous: config.sqliteSynchronous }),
-        snapshots: localSnapshots(),
-      };
-    }
+    case 'sqlite':
+      return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), { synchronous: config.sqliteSynchronous });
     case 'postgres': {
       const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
       const store = new PostgresEventStore(database);
       await store.start();
-      return { store, snapshots: new PostgresProjectionStore(database.pool) };
+      return store;
     }
     case 'eventstoredb':
-      // Idempotency records and projection snapshots live beside this instance (see the adapter).
-      return {
-        store: openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir }),
-        snapshots: localSnapshots(),
-      };
+      // Idempotency records live beside this instance (see the adapter).
+      return openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir });
   }
 };
+
+/**
+ * The projections of this process, as temporal rows in `data/projections.sqlite` whatever the event
+ * store: they are derived from the log and can be rebuilt from it, so each process keeps its own,
+ * beside its audit log, and reads them without a network round trip.
+ */
+const openProjections = (config: Config, logger?: pino.Logger): ProjectionEngine =>
+  new ProjectionEngine(new ProjectionDatabase(join(config.dataDir, 'projections.sqlite')), {
+    onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
+  });
 
 /** Where the store is, for the start-up line: never the connection string, which may hold a password. */
 const describeStore = (config: Config): string => {
@@ -92,11 +89,12 @@ export const openLedger = async (
   config: Config,
   { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
 ): Promise<Ledger> => {
-  const { store, snapshots } = await openStores(config);
+  const store = await openStore(config);
   const handler = new CommandHandler(store, { maxEventsPerStream: config.limits.eventsPerStream });
   const commands = new LedgerCommands(handler, undefined, config.limits);
-  const projections = new ProjectionEngine(store, snapshots, {
-    onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
+  const projections = openProjections(config, logger);
+  const follower = new LogFollower(store, [projections], {
+    onError: (consumer, error) => logger?.warn({ consumer, err: error }, 'derived state could not be saved; retrying'),
   });
   const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
   const signingKey = loadOrCreateSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'signing-key.pem'));
@@ -105,7 +103,7 @@ export const openLedger = async (
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
-    ...{ config, store, snapshots, projections, auditStore, audit, handler, commands, tokenFile },
+    ...{ config, store, projections, follower, auditStore, audit, handler, commands, tokenFile },
     tokens: new TokenRegistry(config.tokens, tokenFile.active()),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
@@ -113,7 +111,9 @@ export const openLedger = async (
 
 /** Stops what runs (projections, audit) after saving their progress, then closes every store. */
 export const closeLedger = async (ledger: Ledger): Promise<void> => {
-  await ledger.projections.stop();
+  await ledger.follower.stop();
+  ledger.projections.stop();
+  ledger.projections.database.close();
   await ledger.audit.stop();
   ledger.auditStore.close();
   await ledger.store.close();
@@ -124,7 +124,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = await openLedger(config, { logger, showTokens: true });
-  await ledger.projections.start();
+  ledger.follower.start();
   await ledger.audit.start();
   const app = await buildApp({
     ...ledger,

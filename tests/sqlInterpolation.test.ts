@@ -15,6 +15,21 @@ const allowed = new Set([
   "options.synchronous ?? 'FULL'", // configuration, validated to FULL or NORMAL
   'options.cacheKiB ?? 65_536', // configuration, a number
   'version + 1', // the migration counter
+  // Projections: fragments and names that are constants of the code, never values.
+  'HOLDS_AT', // the temporal condition "valid_from <= @at AND valid_to > @at"
+  'CURRENT', // the valid_to of a current row, a number
+  'ENTRY', // a constant column list of the timeline
+  'LISTED', // constant conditions of the timeline, with @parameters
+  'AFTER',
+  'BEFORE',
+  'table', // a projection's own table name, from its definition
+  // TemporalTable: table and column names given by the code, each checked against /^[a-z][a-z0-9_]*$/
+  'name',
+  'match',
+  'columns',
+  'all',
+  'slots',
+  'assignments',
 ]);
 const SQL =
   /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|SET|LISTEN|PRAGMA|WITH|BEGIN|COMMIT|cache_size|synchronous|user_version)\b/i;

@@ -1,14 +1,12 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { jcs } from '../audit/canonical.js';
 import { verifyCheckpoint, type SignedCheckpoint } from '../audit/checkpointSigner.js';
 import { verifyConsistency, verifyInclusion } from '../audit/merkleVerify.js';
 import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
-import { allProjections } from '../projections/catalog.js';
-import { replay } from '../projections/replay.js';
-import { positionAsOf, UsageError, withLedger } from './projectionCommands.js';
+import { projectionNames } from '../projections/catalog.js';
+import { positionAsOf, replayFromZero, UsageError, viewDigest, withLedger } from './projectionCommands.js';
 
 type Print = (line: string) => void;
 
@@ -88,36 +86,29 @@ export const auditConsistency = (config: Config, oldFile: string, newFile: strin
     return verified ? 0 : 1;
   });
 
-const digest = (state: unknown): string => createHash('sha256').update(jcs(state)).digest('hex');
-
 /**
- * `audit replay --as-of <position|time>`: rebuilds every projection from zero up to that point, in
- * memory, and prints a digest of each (SHA-256 of its state's canonical JSON). At the head of the
- * log it also compares with the projections' saved live state and says whether they agree.
+ * `audit replay --as-of <position|time>`: replays the whole log from zero into fresh projections and
+ * compares, as of that position, a digest of each (SHA-256 of its whole answer in canonical JSON)
+ * with the live projections' answer as of the same position. Any position: the live rows are
+ * temporal, so they answer for the past as they did then. Exit 1 if any disagrees.
  */
 export const auditReplay = (config: Config, asOf: string, print: Print): Promise<number> =>
-  withAuditedLedger(config, async (ledger) => {
-    const until = await positionAsOf(ledger, asOf);
-    const head = await ledger.store.headPosition();
-    let disagreements = 0;
-    const results = [];
-    for (const projection of allProjections) {
-      const { state, position } = await replay(ledger.store, projection, until);
-      const saved = await ledger.snapshots.load(projection.name);
-      const comparable = position === head && saved?.position === head && saved.version === projection.version;
-      const live = comparable ? digest(JSON.parse(saved.stateJson)) : undefined;
-      if (live !== undefined && live !== digest(state)) disagreements += 1;
-      results.push({
-        name: projection.name,
-        version: projection.version,
-        position,
-        digest: digest(state),
-        live:
-          live === undefined
-            ? `not compared (saved at ${saved?.position ?? 'nothing'}, head ${head})`
-            : { digest: live, agrees: live === digest(state) },
-      });
-    }
-    printJson(print, { asOf, projections: results });
-    return disagreements === 0 ? 0 : 1;
+  withLedger(config, async (ledger) => {
+    ledger.follower.start();
+    await ledger.follower.caughtUp;
+    const at = await positionAsOf(ledger, asOf);
+    const results = await replayFromZero(ledger.store, projectionNames, (fresh) =>
+      projectionNames.map((name) => {
+        const digest = viewDigest(name, fresh, at);
+        const live = viewDigest(name, ledger.projections.database, at);
+        return {
+          name,
+          version: ledger.projections.state(name).version,
+          digest,
+          live: { digest: live, agrees: live === digest },
+        };
+      }),
+    );
+    printJson(print, { asOf, position: at, projections: results });
+    return results.every((r) => r.live.agrees) ? 0 : 1;
   });

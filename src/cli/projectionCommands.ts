@@ -1,33 +1,27 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogFollower } from '../application/logFollower.js';
+import { jcs } from '../audit/canonical.js';
 import type { Config } from '../config.js';
 import { instant } from '../domain/shared/values.js';
+import type { EventStore } from '../eventStore/eventStore.js';
 import { closeLedger, openLedger, type Ledger } from '../main.js';
-import { queryAgenda, type AgendaState } from '../projections/agenda.js';
-import { queryAttendance, type AttendanceState } from '../projections/attendance.js';
-import { isProjectionName, projectionNamed, projectionNames, type ProjectionName } from '../projections/catalog.js';
-import { replay } from '../projections/replay.js';
-import { queryTimeline, type TimelineState } from '../projections/timeline.js';
+import { isProjectionName, projectionNames, projections, type ProjectionName } from '../projections/catalog.js';
+import { ProjectionEngine } from '../projections/projectionEngine.js';
+import { ProjectionDatabase } from '../projections/store/projectionDatabase.js';
+import { wholeAgenda, wholeAttendance, wholeTimeline, wholeView } from '../projections/wholeViews.js';
 
 type Print = (line: string) => void;
 
 /** A mistake on the command line: the CLI prints it with the usage and exits 2. */
 export class UsageError extends Error {}
 
-const namesFrom = (name: string | undefined): ProjectionName[] => {
+export const namesFrom = (name: string | undefined): ProjectionName[] => {
   if (name === undefined) return projectionNames;
   if (!isProjectionName(name)) throw new UsageError(`Unknown projection ${name}; known: ${projectionNames.join(', ')}`);
   return [name];
-};
-
-/** A projection's whole view of a state: what its route answers with no filter. */
-const viewOf = (name: ProjectionName, state: unknown): object => {
-  switch (name) {
-    case 'agenda':
-      return { meetings: queryAgenda(state as AgendaState, {}) };
-    case 'attendance':
-      return { participants: queryAttendance(state as AttendanceState, {}) };
-    case 'timeline':
-      return queryTimeline(state as TimelineState, {});
-  }
 };
 
 /** Opens the ledger from the configuration, runs `work` on it, and always closes it again. */
@@ -40,42 +34,93 @@ export const withLedger = async <T>(config: Config, work: (ledger: Ledger) => Pr
   }
 };
 
+/** Feeds the ledger's projections until they hold every event in the log now. */
+const catchUp = async (ledger: Ledger): Promise<void> => {
+  ledger.follower.start();
+  await ledger.follower.caughtUp;
+};
+
 /**
- * `projections rebuild [name]`: replays the log from zero and saves the result as the projection's
- * state and checkpoint. Meant for a stopped server: a running one keeps saving its own state.
+ * `projections rebuild [name]`: drops the projections' rows and replays the log from zero into them,
+ * all of them in one read of the log. Meant for a stopped server: a running one applies the log itself.
  */
 export const rebuildProjections = (config: Config, name: string | undefined, print: Print): Promise<void> =>
   withLedger(config, async (ledger) => {
-    for (const projectionName of namesFrom(name)) {
-      const projection = projectionNamed(projectionName);
-      const started = process.hrtime.bigint();
-      const { state, position } = await replay(ledger.store, projection);
-      await ledger.snapshots.save({
-        name: projection.name,
-        version: projection.version,
-        position,
-        stateJson: JSON.stringify(state),
-      });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      print(`rebuilt ${projection.name} v${projection.version} up to position ${position} in ${ms.toFixed(0)} ms`);
+    const names = namesFrom(name);
+    const started = process.hrtime.bigint();
+    for (const projection of names) ledger.projections.rebuild(projection);
+    await catchUp(ledger);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    for (const projection of names) {
+      const { version, position } = ledger.projections.state(projection);
+      print(`rebuilt ${projection} v${version} up to position ${position}`);
     }
+    print(`in ${ms.toFixed(0)} ms, one read of the log`);
   });
 
 /** `replay --as-of <position|time> [--projection name]`: the projections exactly as the ledger stood then, as JSON. */
 export const replayAsOf = (config: Config, asOf: string, name: string | undefined, print: Print): Promise<void> =>
   withLedger(config, async (ledger) => {
-    const until = await positionAsOf(ledger, asOf);
+    await catchUp(ledger);
+    const at = await positionAsOf(ledger, asOf);
     const result: Record<string, object> = {};
-    for (const projectionName of namesFrom(name)) {
-      const { state, position } = await replay(ledger.store, projectionNamed(projectionName), until);
-      result[projectionName] = { position, ...viewOf(projectionName, state) };
+    for (const projection of namesFrom(name)) {
+      result[projection] = { position: at, ...viewOf(projection, ledger.projections.database, at) };
     }
     print(JSON.stringify(result, null, 2));
   });
 
+/** A projection's whole answer with no filter, as its route names the parts. */
+const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number): object => {
+  const PAGE = 500;
+  switch (name) {
+    case 'agenda':
+      return { meetings: [...wholeAgenda(database.db, {}, at, PAGE)] };
+    case 'attendance':
+      return { participants: [...wholeAttendance(database.db, {}, at, PAGE)] };
+    case 'timeline': {
+      const { entries, theatres } = wholeTimeline(database.db, {}, at, PAGE);
+      return { entries: [...entries], theatres: theatres() };
+    }
+  }
+};
+
+/** SHA-256 of a projection's whole answer at `at`, item by item in canonical JSON: memory stays one page. */
+export const viewDigest = (name: ProjectionName, database: ProjectionDatabase, at: number): string => {
+  const hash = createHash('sha256');
+  for (const item of wholeView(name, database.db, at)) hash.update(`${jcs(item)}\n`);
+  return hash.digest('hex');
+};
+
+/**
+ * Builds fresh projections from the whole log in a temporary database, for comparing with the live
+ * ones: the live rows as of any position must answer exactly as this replay from zero does.
+ */
+export const replayFromZero = async <T>(
+  store: EventStore,
+  names: readonly ProjectionName[],
+  work: (database: ProjectionDatabase) => T,
+): Promise<T> => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-replay-'));
+  const database = new ProjectionDatabase(join(dir, 'projections.sqlite'));
+  try {
+    const engine = new ProjectionEngine(database, { projections: names.map((n) => projections[n]) });
+    const follower = new LogFollower(store, [engine]);
+    follower.start();
+    await follower.caughtUp;
+    await follower.stop();
+    return work(database);
+  } finally {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
 /** The log position an --as-of names: a position as given, or the last event recorded by an instant. */
-export const positionAsOf = async (ledger: Ledger, asOf: string): Promise<number> =>
-  /^\d+$/.test(asOf) ? Number(asOf) : ledger.store.positionAt(parseInstant(asOf));
+export const positionAsOf = async (ledger: Ledger, asOf: string): Promise<number> => {
+  const head = await ledger.store.headPosition();
+  return Math.min(head, /^\d+$/.test(asOf) ? Number(asOf) : await ledger.store.positionAt(parseInstant(asOf)));
+};
 
 const parseInstant = (text: string): string => {
   const parsed = instant.safeParse(text);

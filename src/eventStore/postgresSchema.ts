@@ -46,6 +46,8 @@ const migrations: string[] = [
   CREATE TRIGGER events_are_never_truncated BEFORE TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_are_append_only();
   `,
+  // Projections keep temporal rows in each process's own projection database now, not snapshots here.
+  `DROP TABLE IF EXISTS projections;`,
 ];
 
 /** Any fixed number: the advisory lock that lets one process at a time migrate a schema. */

@@ -92,7 +92,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));
   await app.register(commandRoutes(deps.commands, deps.limits));
   await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));
-  await app.register(projectionRoutes(deps.projections, deps.store));
+  await app.register(projectionRoutes(deps.projections, deps.store, deps.limits?.pageSize));
   await app.register(liveRoutes(deps.store));
   await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
   return app;

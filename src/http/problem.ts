@@ -23,10 +23,19 @@ export class HttpProblem extends LedgerError {
     readonly title: string,
     detail: string,
     extensions: Record<string, unknown> = {},
+    /** For a 429 or 503: when to come back (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail, extensions);
   }
 }
+
+/** A refusal that says when to try again: the store being away, a limit reached, a projection not there yet. */
+const retryAfterOf = (error: unknown): number | undefined => {
+  if (error instanceof StoreUnavailable) return error.retryAfterSeconds;
+  if (error instanceof HttpProblem) return error.retryAfterSeconds;
+  return undefined;
+};
 
 const problemType = (code: string) => `urn:meeting-ledger:problem:${code}`;
 
@@ -110,7 +119,8 @@ export const registerProblemHandlers = (app: FastifyInstance): void => {
       request.log.warn({ status: problem.status, detail: error.message, cause }, 'store unavailable');
     } else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
-    if (error instanceof StoreUnavailable) void reply.header('Retry-After', String(error.retryAfterSeconds));
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');
     if (error instanceof ReplayedRefusal) void reply.header('Idempotent-Replayed', 'true');
     return sendProblem(reply, problem);

@@ -1,11 +1,15 @@
 import { toLedgerEvent } from '../domain/events.js';
-import type { RecordedEvent } from '../eventStore/eventStore.js';
+import type { StoredEvent } from '../eventStore/eventStore.js';
 import type { ProjectedEvent } from './projection.js';
 
-/** A stored event as projections see it; throws on an event type or shape the domain does not know. */
-export const toProjectedEvent = (recorded: RecordedEvent): ProjectedEvent => ({
-  ...toLedgerEvent(recorded.type, recorded.data),
-  position: recorded.position,
-  recordedAt: recorded.recordedAt,
-  streamId: recorded.streamId,
+/**
+ * A stored event as projections see it: only its payload is parsed (projections never read the
+ * metadata), and checked against the domain's schema. Throws on a type or shape the domain does
+ * not know.
+ */
+export const toProjectedEvent = (stored: StoredEvent): ProjectedEvent => ({
+  ...toLedgerEvent(stored.type, JSON.parse(stored.data)),
+  position: stored.position,
+  recordedAt: stored.recordedAt,
+  streamId: stored.streamId,
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timelineProjection } from '../../src/projections/timeline.js';
+import { timelineProjection } from '../../src/projections/timeline/timelineProjection.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));

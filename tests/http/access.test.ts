@@ -37,6 +37,7 @@ const expectations: Record<string, Rule> = {
   'GET /v1/events': 'allReaders',
   'GET /v1/agenda': 'allReaders',
   'GET /v1/attendance': 'allReaders',
+  'GET /v1/attendance/:participantId': 'allReaders',
   'GET /v1/timeline': 'allReaders',
   'GET /v1/projections': 'streamReaders',
   'GET /v1/agenda.ics': 'allReaders',
@@ -133,9 +134,16 @@ describe('the role matrix, built from the app’s own route table', () => {
     const meetingId = route.path.includes(':id') ? await schedule(t) : '';
     await post(t, '/v1/members', members.iraq);
     const outcomeId = route.path.includes(':outcomeId') ? await recordOutcome(meetingId) : '';
+    // A participant's page answers once the projection holds the admission made just above.
+    const participant = route.path.includes(':participantId')
+      ? `?minPosition=${await t.ledger.store.headPosition()}`
+      : '';
     const url =
-      route.path.replace(':id', meetingId).replace(':outcomeId', outcomeId).replace('*', 'static/swagger-ui.css') +
-      (streaming[route.path] ?? '');
+      route.path
+        .replace(':id', meetingId)
+        .replace(':outcomeId', outcomeId)
+        .replace(':participantId', 'iraq')
+        .replace('*', 'static/swagger-ui.css') + (streaming[route.path] ?? participant);
     const command = route.path.startsWith('/v1/meetings/') ? (route.path.split('/').at(-1) ?? '') : route.path;
     const log = await watchLog(t);
     const res = await t.as(route.role, {

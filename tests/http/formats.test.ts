@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { agendaCsv, attendanceCsv, timelineCsv, toCsv } from '../../src/http/formats/csv.js';
 import { agendaIcs } from '../../src/http/formats/ics.js';
-import type { AgendaMeeting } from '../../src/projections/agenda.js';
-import type { ParticipantAttendance } from '../../src/projections/attendance.js';
-import type { TimelineEntry } from '../../src/projections/timeline.js';
+import type { AgendaMeeting } from '../../src/projections/agenda/agendaQueries.js';
+import type { ParticipantAttendance } from '../../src/projections/attendance/attendanceQueries.js';
+import type { TimelineEntry } from '../../src/projections/timeline/timelineQueries.js';
 
 // Meetings announced in the State Department media note of 5 July 2017
 // (shared/seed/press-release-2017-07-05.txt). The cancellation of the Communications working group is

@@ -76,7 +76,7 @@ describe('asOf: the ledger as it stood then', () => {
       await get(`/v1/agenda?${SINCE_2017}&asOf=2000-01-01T00:00:00Z`, 'secretariat'),
       200,
     );
-    expect(before).toEqual({ position: 0, meetings: [] });
+    expect(before).toEqual({ position: 0, meetings: [], next: null });
     const now = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&asOf=2999-01-01T00:00:00Z`, 'secretariat'), 200);
     const live = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&minPosition=${now.position}`), 200);
     expect(now).toEqual(live);

@@ -209,6 +209,7 @@ describe('health, readiness and documentation', () => {
         'GET /v1/events',
         'GET /v1/agenda',
         'GET /v1/attendance',
+        'GET /v1/attendance/{participantId}',
         'GET /v1/timeline',
         'GET /v1/projections',
         'GET /v1/agenda.ics',

@@ -36,7 +36,7 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
     ...env,
   });
   const ledger = await openLedger(config);
-  await ledger.projections.start();
+  ledger.follower.start();
   await ledger.audit.start();
   const app = await buildApp({
     ...ledger,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { agendaProjection, queryAgenda, type AgendaMeeting } from '../../src/projections/agenda.js';
+import { agendaProjection } from '../../src/projections/agenda/agendaProjection.js';
+import type { AgendaMeeting } from '../../src/projections/agenda/agendaQueries.js';
+import { agendaOf } from './wholeAnswers.js';
 import {
   africanUnion,
   cancelled,
@@ -19,7 +21,7 @@ import {
 } from './coalitionEvents.js';
 import { projectionSpec } from './projectionSpec.js';
 
-const given = projectionSpec(agendaProjection, queryAgenda, {});
+const given = projectionSpec(agendaProjection, agendaOf, {});
 
 const meetingIds = (meetings: AgendaMeeting[]) => meetings.map((m) => m.meetingId);
 

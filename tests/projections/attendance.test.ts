@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attendanceProjection, queryAttendance } from '../../src/projections/attendance.js';
+import { attendanceProjection } from '../../src/projections/attendance/attendanceProjection.js';
+import { attendanceOf } from './wholeAnswers.js';
 import {
   admitted,
   africanUnion,
@@ -19,7 +20,7 @@ import {
 } from './coalitionEvents.js';
 import { projectionSpec } from './projectionSpec.js';
 
-const given = projectionSpec(attendanceProjection, queryAttendance, {});
+const given = projectionSpec(attendanceProjection, attendanceOf, {});
 
 const week = [counterFinanceScheduled, plenaryScheduled, smallGroupScheduled, admitted(iraq), admitted(germany)];
 

@@ -2,33 +2,56 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LogFollower, type LogConsumer } from '../../src/application/logFollower.js';
 import type { LedgerEvent } from '../../src/domain/events.js';
-import { eventsOf } from '../../src/eventStore/catchUpSubscription.js';
-import type { EventStore, LogSubscription } from '../../src/eventStore/eventStore.js';
+import type { EventStore } from '../../src/eventStore/eventStore.js';
 import { SqliteEventStore, type SqliteOptions } from '../../src/eventStore/sqliteEventStore.js';
-import { SqliteProjectionStore } from '../../src/projections/sqliteProjectionStore.js';
+import type { Projection } from '../../src/projections/projection.js';
+import { ProjectionEngine, type RunnerFailure } from '../../src/projections/projectionEngine.js';
+import { ProjectionDatabase } from '../../src/projections/store/projectionDatabase.js';
 import { streamOf } from './projectionSpec.js';
 
 /**
- * A real SQLite event store and projection store on files in a fresh temporary folder. The snapshot
- * file can be reopened, as a restarted process would; `remove` closes everything and deletes it.
+ * A real SQLite event store, and projection databases on files in a fresh temporary folder that can
+ * be reopened as a restarted process would; `remove` stops and closes everything and deletes it.
  */
 export const openLedgerFiles = (options: SqliteOptions = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-projections-'));
   const events = new SqliteEventStore(join(dir, 'ledger.db'), { synchronous: 'NORMAL', ...options });
-  const opened: SqliteProjectionStore[] = [];
-  const openSnapshots = (file = 'projections.db') => {
-    const snapshots = new SqliteProjectionStore(join(dir, file));
-    opened.push(snapshots);
-    return snapshots;
+  const opened: ProjectionDatabase[] = [];
+  const followers: LogFollower[] = [];
+  /** Projections on `file` (opened as a process would open them), not yet fed. */
+  const openProjections = (
+    file = 'projections.db',
+    projections?: readonly Projection[],
+    onFailure?: (name: string, failure: RunnerFailure, error: unknown) => void,
+  ) => {
+    const database = new ProjectionDatabase(join(dir, file));
+    opened.push(database);
+    return new ProjectionEngine(database, { ...(projections && { projections }), ...(onFailure && { onFailure }) });
+  };
+  /** Feeds `consumers` from the log, as the server does. */
+  const follow = (...consumers: LogConsumer[]) => {
+    const follower = new LogFollower(events, consumers, { pageSize: 4, retryMs: 10 });
+    followers.push(follower);
+    follower.start();
+    return follower;
+  };
+  /** Stops feeding and closes the projection databases: what a process that stops does. */
+  const stopAll = async () => {
+    for (const follower of followers.splice(0)) await follower.stop();
+    for (const database of opened.splice(0)) database.close();
   };
   return {
+    dir,
     events,
-    openSnapshots,
+    openProjections,
+    follow,
+    stopAll,
     /** Appends each event to its own stream, in order, and answers the position of the last one. */
     append: (ledgerEvents: readonly LedgerEvent[]) => appendAll(events, ledgerEvents),
     remove: async () => {
-      for (const snapshots of opened) await snapshots.close();
+      await stopAll();
       await events.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -55,44 +78,3 @@ export const waitUntil = async (condition: () => boolean, what: string, timeoutM
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 };
-
-/** A gate that holds subscriptions back until opened. */
-export class Gate {
-  private release!: () => void;
-  readonly opened = new Promise<void>((resolve) => (this.release = resolve));
-  open(): void {
-    this.release();
-  }
-}
-
-/** The same store, except that its subscriptions deliver nothing until `gate` opens. */
-export const gatedSubscriptions = (store: EventStore, gate: Gate): EventStore => ({
-  appendToStream: (...args) => store.appendToStream(...args),
-  readStream: (...args) => store.readStream(...args),
-  readAll: (...args) => store.readAll(...args),
-  readAllStored: (...args) => store.readAllStored(...args),
-  headPosition: () => store.headPosition(),
-  positionAt: (instant) => store.positionAt(instant),
-  findIdempotencyRecord: (scope) => store.findIdempotencyRecord(scope),
-  ping: () => store.ping(),
-  close: () => store.close(),
-  subscribeToAll: (options) => eventsOf(gatedSubscriptions(store, gate).subscribeToAllStored(options)),
-  subscribeToAllStored: (options): LogSubscription => {
-    const inner = store.subscribeToAllStored(options);
-    let cancel!: () => void;
-    const cancelled = new Promise<void>((resolve) => (cancel = resolve));
-    async function* held() {
-      await Promise.race([gate.opened, cancelled]);
-      yield* inner;
-    }
-    const iterator = held();
-    return {
-      [Symbol.asyncIterator]: () => iterator,
-      unsubscribe: async () => {
-        cancel();
-        await inner.unsubscribe();
-        await iterator.return(undefined);
-      },
-    };
-  },
-});

@@ -1,63 +1,70 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { projectionNamed, projectionNames } from '../../src/projections/catalog.js';
-import { ProjectionEngine } from '../../src/projections/projectionEngine.js';
-import type { ProjectionRunner } from '../../src/projections/projectionRunner.js';
-import { replay } from '../../src/projections/replay.js';
+import { projectionNames } from '../../src/projections/catalog.js';
+import type { ProjectionEngine } from '../../src/projections/projectionEngine.js';
+import { wholeView } from '../../src/projections/wholeViews.js';
 import { commandSequences, decideAll } from './commandSequences.js';
 import { openLedgerFiles } from './ledgerFiles.js';
 
-type LedgerFiles = ReturnType<typeof openLedgerFiles> & { started: ProjectionEngine[] };
+type Files = ReturnType<typeof openLedgerFiles>;
 
-const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+/** Everything every projection answers as of `at`, read in pages of three. */
+const answersAt = (engine: ProjectionEngine, at: number) =>
+  Object.fromEntries(projectionNames.map((name) => [name, [...wholeView(name, engine.database.db, at, 3)]]));
 
-const runnersOf = (engine: ProjectionEngine) => Object.values(engine.runners) as ProjectionRunner<unknown>[];
-
-/** Starts every projection on `snapshotFile` and waits until each has applied `position`. */
-const runUntil = async (files: LedgerFiles, snapshotFile: string, position: number) => {
-  const engine = new ProjectionEngine(files.events, files.openSnapshots(snapshotFile));
-  files.started.push(engine);
-  await engine.start();
-  for (const runner of runnersOf(engine)) expect(await runner.waitFor(position, 5_000)).toBe(true);
+/** Projections on `file`, fed until each has applied `position`. */
+const runUntil = async (files: Files, file: string, position: number) => {
+  const engine = files.openProjections(file);
+  files.follow(engine);
+  for (const name of projectionNames) expect(await engine.waitFor(name, position, 5_000)).toBe(true);
   return engine;
 };
 
 describe('projections over random valid command sequences', () => {
-  it('agree with a replay from zero whether they ran live, were restarted at a random position, or caught up', async () => {
+  it('answer as a replay from zero does, whether they ran live, were restarted at a random position, or caught up', async () => {
     await fc.assert(
       fc.asyncProperty(commandSequences, fc.nat(), fc.nat(), async (commands, splitSeed, stopSeed) => {
         const events = decideAll(commands);
         const split = splitSeed % (events.length + 1);
-        const files: LedgerFiles = { ...openLedgerFiles(), started: [] };
+        const files = openLedgerFiles();
         try {
           // Live from an empty log, never stopped.
           const live = await runUntil(files, 'live.db', 0);
 
-          // Stopped after exactly `split` events, restarted on the same files, the rest arriving live.
+          // Stopped after exactly `split` events, restarted on the same file, the rest arriving live.
           const prefixHead = await files.append(events.slice(0, split));
-          await (await runUntil(files, 'restarted.db', prefixHead)).stop();
-          const restarted = await runUntil(files, 'restarted.db', prefixHead);
+          const beforeRestart = await runUntil(files, 'restarted.db', prefixHead);
+          const restartedAnswers = answersAt(beforeRestart, prefixHead);
           const head = await files.append(events.slice(split));
-          for (const runner of [...runnersOf(live), ...runnersOf(restarted)]) {
-            expect(await runner.waitFor(head, 5_000)).toBe(true);
-          }
+          for (const name of projectionNames) expect(await live.waitFor(name, head, 5_000)).toBe(true);
 
-          // Catching up on the whole log, stopped wherever it got to past a random position, restarted.
-          await (await runUntil(files, 'caught-up.db', stopSeed % (head + 1))).stop();
-          const caughtUp = await runUntil(files, 'caught-up.db', head);
+          // A replay from zero of the whole log, on a file of its own.
+          const replayed = await runUntil(files, 'replayed.db', head);
+          const expected = answersAt(replayed, head);
+          expect(answersAt(live, head)).toEqual(expected);
 
-          for (const name of projectionNames) {
-            const replayed = await replay(files.events, projectionNamed(name));
-            expect(replayed.position).toBe(head);
-            const expected = throughJson(replayed.state);
-            for (const engine of [live, restarted, caughtUp]) {
-              const runner = engine.runners[name] as ProjectionRunner<unknown>;
-              expect(runner.current().position).toBe(head);
-              expect(throughJson(runner.current().state), name).toEqual(expected);
+          await files.stopAll();
+          const restarted = await runUntil(files, 'restarted.db', head);
+          expect(answersAt(restarted, prefixHead)).toEqual(restartedAnswers);
+          expect(answersAt(restarted, head)).toEqual(expected);
+          await files.stopAll();
+
+          // Time travel: as of a random position, the live rows answer as a replay of the log up to there.
+          const at = stopSeed % (head + 1);
+          const prefix = openLedgerFiles();
+          try {
+            // The same events, recorded at the same times, in a log that ends at `at`.
+            for (const e of await files.events.readAll({ maxCount: at })) {
+              const { eventId, type, data, metadata, recordedAt } = e;
+              await prefix.events.appendToStream(e.streamId, [{ eventId, type, data, metadata, recordedAt }]);
             }
+            const upToThen = await runUntil(prefix, 'prefix.db', at);
+            const reopened = await runUntil(files, 'live.db', head);
+            expect(answersAt(reopened, at)).toEqual(answersAt(upToThen, at));
+          } finally {
+            await prefix.remove();
           }
         } finally {
-          for (const engine of files.started) await engine.stop();
           await files.remove();
         }
       }),

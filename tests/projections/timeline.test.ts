@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../../src/domain/meeting/events.js';
-import { queryTimeline, timelineProjection, type TimelineEntry } from '../../src/projections/timeline.js';
+import { timelineProjection } from '../../src/projections/timeline/timelineProjection.js';
+import type { TimelineEntry } from '../../src/projections/timeline/timelineQueries.js';
+import { timelineOf } from './wholeAnswers.js';
 import {
   ids,
   mosulOnTheVerge,
@@ -13,7 +15,7 @@ import {
 } from './coalitionEvents.js';
 import { projectionSpec } from './projectionSpec.js';
 
-const given = projectionSpec(timelineProjection, queryTimeline, {});
+const given = projectionSpec(timelineProjection, timelineOf, {});
 
 let serial = 0;
 /** An outcome of the Small Group about `theatre`, dated `occurredOn`. */

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingEventOf } from '../../src/domain/meeting/events.js';
-import { queryTimeline, timelineProjection } from '../../src/projections/timeline.js';
+import { timelineProjection } from '../../src/projections/timeline/timelineProjection.js';
+import { TimelineReader } from '../../src/projections/timeline/timelineQueries.js';
+import { timelineOf } from './wholeAnswers.js';
 import { ids, mosulOnTheVerge, outcome, raqqaOffensive, smallGroupScheduled } from './coalitionEvents.js';
 import { projectionSpec } from './projectionSpec.js';
 
-const given = projectionSpec(timelineProjection, queryTimeline, {});
+const given = projectionSpec(timelineProjection, timelineOf, {});
 
 const mosulValues = {
   summary: mosulOnTheVerge.data.summary,
@@ -81,17 +83,27 @@ describe('timeline projection with corrections', () => {
     });
   });
 
-  it('keeps a retracted outcome in its state with the history of its corrections', () => {
-    const { state } = given([smallGroupScheduled, mosulOnTheVerge, mosulLiberated, raqqaDuplicate, duplicateRetracted]);
-    expect(state.outcomes[mosulOnTheVerge.data.outcomeId]).toMatchObject({
-      stage: 'liberated',
-      retracted: false,
-      history: [{ kind: 'amended', reason: mosulLiberated.data.reason, previous: mosulValues, position: 3 }],
-    });
-    expect(state.outcomes[raqqaDuplicate.data.outcomeId]).toMatchObject({
-      retracted: true,
-      history: [{ kind: 'retracted', reason: 'Recorded twice', position: 5 }],
-    });
+  it('keeps a retracted outcome with the history of its corrections', () => {
+    const { database } = given([
+      smallGroupScheduled,
+      mosulOnTheVerge,
+      mosulLiberated,
+      raqqaDuplicate,
+      duplicateRetracted,
+    ]);
+    const reader = new TimelineReader(database.db);
+    const historyOf = (outcomeId: string, at = 5) => reader.corrections(outcomeId, at, 10).corrections;
+    expect(reader.outcome(mosulOnTheVerge.data.outcomeId, 5)).toMatchObject({ stage: 'liberated', retracted: false });
+    expect(historyOf(mosulOnTheVerge.data.outcomeId)).toEqual([
+      { kind: 'amended', reason: mosulLiberated.data.reason, previous: mosulValues, position: 3 },
+    ]);
+    expect(reader.outcome(raqqaDuplicate.data.outcomeId, 5)).toMatchObject({ retracted: true, corrections: 1 });
+    expect(historyOf(raqqaDuplicate.data.outcomeId)).toEqual([
+      { kind: 'retracted', reason: 'Recorded twice', position: 5 },
+    ]);
+    // As of before the retraction, the duplicate stands uncorrected.
+    expect(reader.outcome(raqqaDuplicate.data.outcomeId, 4)).toMatchObject({ retracted: false, corrections: 0 });
+    expect(historyOf(raqqaDuplicate.data.outcomeId, 4)).toEqual([]);
   });
 
   it('lists an outcome once an amendment gives it a theatre', () => {

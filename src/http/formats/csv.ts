@@ -1,6 +1,6 @@
-import type { AgendaMeeting } from '../../projections/agenda.js';
-import type { ParticipantAttendance } from '../../projections/attendance.js';
-import type { TimelineEntry } from '../../projections/timeline.js';
+import type { AgendaMeeting } from '../../projections/agenda/agendaQueries.js';
+import type { ParticipantAttendance } from '../../projections/attendance/attendanceQueries.js';
+import type { TimelineEntry } from '../../projections/timeline/timelineQueries.js';
 
 const CRLF = '\r\n';
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -26,14 +26,21 @@ const field = (value: unknown): string => {
 
 const record = (values: readonly unknown[]): string => `${values.map(field).join(',')}${CRLF}`;
 
+/** The records of `rows` in column order, each ending in CRLF: a CSV body without its header. */
+export const csvRecords = (columns: readonly string[], rows: readonly Record<string, unknown>[]): string =>
+  rows.map((row) => record(columns.map((column) => row[column]))).join('');
+
+/** The header row of `columns`. */
+export const csvHeader = (columns: readonly string[]): string => record(columns);
+
 /**
  * RFC 4180 CSV: a header row of `columns`, then one record per row in column order, every record
  * ending in CRLF. Null and undefined are empty, arrays are joined with `; `.
  */
 export const toCsv = (columns: readonly string[], rows: readonly Record<string, unknown>[]): string =>
-  record(columns) + rows.map((row) => record(columns.map((column) => row[column]))).join('');
+  csvHeader(columns) + csvRecords(columns, rows);
 
-const agendaColumns = [
+export const agendaColumns = [
   'meetingId',
   'title',
   'forum',
@@ -47,9 +54,9 @@ const agendaColumns = [
   'cancellationReason',
 ] as const;
 
-/** One row per meeting; agenda items and observers by title and name, in order. */
-export const agendaCsv = (meetings: readonly AgendaMeeting[]): string =>
-  toCsv(
+/** One record per meeting; agenda items and observers by title and name, in order. */
+export const agendaCsvRecords = (meetings: readonly AgendaMeeting[]): string =>
+  csvRecords(
     agendaColumns,
     meetings.map((m) => ({
       ...m,
@@ -58,7 +65,10 @@ export const agendaCsv = (meetings: readonly AgendaMeeting[]): string =>
     })),
   );
 
-const attendanceColumns = [
+export const agendaCsv = (meetings: readonly AgendaMeeting[]): string =>
+  csvHeader(agendaColumns) + agendaCsvRecords(meetings);
+
+export const attendanceColumns = [
   'participantId',
   'name',
   'role',
@@ -71,9 +81,9 @@ const attendanceColumns = [
   'status',
 ] as const;
 
-/** One row per participant and meeting; a participant with no meetings still has a row, its meeting columns empty. */
-export const attendanceCsv = (participants: readonly ParticipantAttendance[]): string =>
-  toCsv(
+/** One record per participant and meeting; a participant with no meetings still has one, its meeting columns empty. */
+export const attendanceCsvRecords = (participants: readonly ParticipantAttendance[]): string =>
+  csvRecords(
     attendanceColumns,
     participants.flatMap(({ participantId, name, role, meetings }) => {
       const who = { participantId, name, role };
@@ -81,7 +91,10 @@ export const attendanceCsv = (participants: readonly ParticipantAttendance[]): s
     }),
   );
 
-const timelineColumns = [
+export const attendanceCsv = (participants: readonly ParticipantAttendance[]): string =>
+  csvHeader(attendanceColumns) + attendanceCsvRecords(participants);
+
+export const timelineColumns = [
   'date',
   'theatre',
   'stage',
@@ -92,5 +105,8 @@ const timelineColumns = [
   'outcomeId',
 ] as const;
 
-/** One row per timeline entry, in the timeline's order. */
-export const timelineCsv = (entries: readonly TimelineEntry[]): string => toCsv(timelineColumns, entries);
+/** One record per timeline entry, in the timeline's order. */
+export const timelineCsvRecords = (entries: readonly TimelineEntry[]): string => csvRecords(timelineColumns, entries);
+
+export const timelineCsv = (entries: readonly TimelineEntry[]): string =>
+  csvHeader(timelineColumns) + timelineCsvRecords(entries);

@@ -1,4 +1,4 @@
-import type { AgendaMeeting } from '../../projections/agenda.js';
+import type { AgendaMeeting } from '../../projections/agenda/agendaQueries.js';
 
 const CRLF = '\r\n';
 const MAX_LINE_OCTETS = 75;
@@ -71,15 +71,18 @@ const vevent = (m: AgendaMeeting, stamp: string): string[] => [
   'END:VEVENT',
 ];
 
+const lines = (content: readonly string[]): string => content.map((line) => fold(line) + CRLF).join('');
+
+/** The calendar's opening lines; then `icsEvents` for each page of meetings, then `ICS_END`. */
+export const icsBegin = (options: AgendaIcsOptions): string =>
+  lines(['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${text(options.productId)}`, 'CALSCALE:GREGORIAN']);
+
+/** One VEVENT per meeting. */
+export const icsEvents = (meetings: readonly AgendaMeeting[], options: AgendaIcsOptions): string =>
+  lines(meetings.flatMap((m) => vevent(m, options.stampFor(m))));
+
+export const ICS_END = lines(['END:VCALENDAR']);
+
 /** The agenda as an RFC 5545 calendar: one VEVENT per meeting, times in UTC, CRLF lines folded at 75 octets. */
 export const agendaIcs = (meetings: readonly AgendaMeeting[], options: AgendaIcsOptions): string =>
-  [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    `PRODID:${text(options.productId)}`,
-    'CALSCALE:GREGORIAN',
-    ...meetings.flatMap((m) => vevent(m, options.stampFor(m))),
-    'END:VCALENDAR',
-  ]
-    .map((line) => fold(line) + CRLF)
-    .join('');
+  icsBegin(options) + icsEvents(meetings, options) + ICS_END;

@@ -25,7 +25,7 @@ export const healthRoutes =
       },
       async () => {
         await store.ping();
-        const reports = await projections.report(new Date());
+        const reports = await projections.report(store, new Date());
         const lagging = reports.filter((r) => r.status === 'failed' || r.lagEvents > maxLagEvents);
         if (lagging.length > 0) {
           const summary = lagging.map((r) => `${r.name} ${r.status}, ${r.lagEvents} events behind`).join('; ');

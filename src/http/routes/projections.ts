@@ -1,93 +1,76 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDate, forumSlug, instant, slug } from '../../domain/shared/values.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
-import { queryAgenda } from '../../projections/agenda.js';
-import { queryAttendance } from '../../projections/attendance.js';
+import { AgendaReader } from '../../projections/agenda/agendaQueries.js';
+import { AttendanceReader } from '../../projections/attendance/attendanceQueries.js';
 import type { ProjectionEngine } from '../../projections/projectionEngine.js';
-import { queryTimeline } from '../../projections/timeline.js';
+import { TimelineReader } from '../../projections/timeline/timelineQueries.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
-import { agendaCsv, attendanceCsv, timelineCsv } from '../formats/csv.js';
-import { agendaIcs } from '../formats/ics.js';
-import { projectionReadQuery, projectionView } from '../projectionReads.js';
+import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExport } from '../projectionExports.js';
+import { cursorAfter, encodeCursor, projectionReadQuery, projectionView } from '../projectionReads.js';
+import { HttpProblem } from '../problem.js';
 
-const agendaQuery = z.strictObject({
-  from: instant.optional().describe('Meetings starting at or after this instant; defaults to now'),
-  to: instant.optional().describe('Meetings starting before this instant'),
-  forum: forumSlug.optional(),
-  status: z.enum(['scheduled', 'rescheduled', 'cancelled', 'closed']).optional(),
-  ...projectionReadQuery,
-});
-
-const attendanceQuery = z.strictObject({
-  participantId: slug.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  ...projectionReadQuery,
-});
-
-const timelineQuery = z.strictObject({
-  theatre: slug.optional(),
-  from: calendarDate.optional().describe('Entries dated on or after this day'),
-  to: calendarDate.optional().describe('Entries dated before this day'),
-  ...projectionReadQuery,
-});
+const agendaKey = z.strictObject({ startsAt: z.string(), meetingId: z.string() });
+const entryKey = z.strictObject({ date: z.string(), position: z.number() });
 
 /** `Accept: text/csv` asks for the rows as CSV (RFC 4180) instead of JSON. */
 const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/i.test(request.headers.accept ?? '');
 
-const sendCsv = (reply: FastifyReply, csv: string) => reply.type('text/csv; charset=utf-8; header=present').send(csv);
+/** Sends an export as it is produced, a page at a time (see projectionExports). */
+const stream = (reply: FastifyReply, type: string, chunks: AsyncIterable<string>) =>
+  reply.type(type).send(Readable.from(chunks, { objectMode: false }));
 
-/** The read models: thin routes over the projection engine, each answering with the position it reflects. */
+const CSV = 'text/csv; charset=utf-8; header=present';
+
+/** The read models: thin routes over the projections' readers, each answering with the position it reflects. */
 export const projectionRoutes =
-  (engine: ProjectionEngine, store: EventStore): FastifyPluginAsyncZod =>
+  (engine: ProjectionEngine, store: EventStore, pageSize = 1000): FastifyPluginAsyncZod =>
   async (app) => {
-    const { agenda, attendance, timeline } = engine.runners;
+    const db = engine.database.db;
+    const agenda = new AgendaReader(db);
+    const attendance = new AttendanceReader(db);
+    const timeline = new TimelineReader(db);
+    const reads = projectionReadQuery(pageSize);
+
+    const agendaQuery = z.strictObject({
+      from: instant.optional().describe('Meetings starting at or after this instant; defaults to now'),
+      to: instant.optional().describe('Meetings starting before this instant'),
+      forum: forumSlug.optional(),
+      status: z.enum(['scheduled', 'rescheduled', 'cancelled', 'closed']).optional(),
+      ...reads,
+    });
+    const attendanceFilters = {
+      from: instant.optional().describe('Meetings starting at or after this instant'),
+      to: instant.optional().describe('Meetings starting before this instant'),
+      ...reads,
+    };
+    const attendanceQuery = z.strictObject({ participantId: slug.optional(), ...attendanceFilters });
+    const timelineQuery = z.strictObject({
+      theatre: slug.optional(),
+      from: calendarDate.optional().describe('Entries dated on or after this day'),
+      to: calendarDate.optional().describe('Entries dated before this day'),
+      ...reads,
+    });
+    const tags = ['projections'];
 
     app.get(
       '/v1/agenda',
       {
         config: { access: ALL_READERS },
-        schema: { tags: ['projections'], summary: 'Meetings by start time', querystring: agendaQuery },
+        schema: { tags, summary: 'Meetings by start time, a page at a time', querystring: agendaQuery },
       },
       async (request, reply) => {
-        const view = await projectionView(agenda, store, request, reply, request.query);
+        const csv = wantsCsv(request);
+        const view = await projectionView(engine, 'agenda', store, request, reply, request.query, csv ? 'csv' : 'json');
         if (!view) return reply;
-        const { from = new Date().toISOString(), ...filters } = request.query;
-        const meetings = queryAgenda(view.state, { ...filters, from });
-        if (wantsCsv(request)) return sendCsv(reply, agendaCsv(meetings));
-        return { position: view.position, meetings };
-      },
-    );
-
-    app.get(
-      '/v1/attendance',
-      {
-        config: { access: ALL_READERS },
-        schema: { tags: ['projections'], summary: 'Attendance history per participant', querystring: attendanceQuery },
-      },
-      async (request, reply) => {
-        const view = await projectionView(attendance, store, request, reply, request.query);
-        if (!view) return reply;
-        const participants = queryAttendance(view.state, request.query);
-        if (wantsCsv(request)) return sendCsv(reply, attendanceCsv(participants));
-        return { position: view.position, participants };
-      },
-    );
-
-    app.get(
-      '/v1/timeline',
-      {
-        config: { access: ALL_READERS },
-        schema: { tags: ['projections'], summary: 'Progress per theatre by business date', querystring: timelineQuery },
-      },
-      async (request, reply) => {
-        const view = await projectionView(timeline, store, request, reply, request.query);
-        if (!view) return reply;
-        const answer = queryTimeline(view.state, request.query);
-        if (wantsCsv(request)) return sendCsv(reply, timelineCsv(answer.entries));
-        return { position: view.position, ...answer };
+        const { from = new Date().toISOString(), limit, ...filters } = request.query;
+        const query = { ...filters, from };
+        if (csv) return stream(reply, CSV, agendaCsvExport(agenda, query, view.at));
+        const page = agenda.page(query, view.at, limit, cursorAfter(agendaKey, view.after));
+        return { position: view.at, meetings: page.meetings, next: page.next && encodeCursor(view.at, page.next) };
       },
     );
 
@@ -95,21 +78,132 @@ export const projectionRoutes =
       '/v1/agenda.ics',
       {
         config: { access: ALL_READERS },
+        schema: { tags, summary: 'The agenda as an iCalendar (RFC 5545) file', querystring: agendaQuery },
+      },
+      async (request, reply) => {
+        const view = await projectionView(engine, 'agenda', store, request, reply, request.query, 'ics');
+        if (!view) return reply;
+        const { from = new Date().toISOString(), ...filters } = request.query;
+        const options = {
+          productId: '-//meeting-ledger//agenda//EN',
+          stampFor: (m: { updatedAt: string }) => m.updatedAt,
+        };
+        return stream(
+          reply,
+          'text/calendar; charset=utf-8',
+          agendaIcsExport(agenda, { ...filters, from }, view.at, options),
+        );
+      },
+    );
+
+    app.get(
+      '/v1/attendance',
+      {
+        config: { access: ALL_READERS },
         schema: {
-          tags: ['projections'],
-          summary: 'The agenda as an iCalendar (RFC 5545) file',
-          querystring: agendaQuery,
+          tags,
+          summary: 'Attendance counts per participant, a page at a time (CSV: every participant and meeting)',
+          querystring: attendanceQuery,
         },
       },
       async (request, reply) => {
-        const view = await projectionView(agenda, store, request, reply, request.query);
+        const csv = wantsCsv(request);
+        const view = await projectionView(
+          engine,
+          'attendance',
+          store,
+          request,
+          reply,
+          request.query,
+          csv ? 'csv' : 'json',
+        );
         if (!view) return reply;
-        const { from = new Date().toISOString(), ...filters } = request.query;
-        const calendar = agendaIcs(queryAgenda(view.state, { ...filters, from }), {
-          productId: '-//meeting-ledger//agenda//EN',
-          stampFor: (meeting) => meeting.updatedAt,
-        });
-        return reply.type('text/calendar; charset=utf-8').send(calendar);
+        const { limit, ...query } = request.query;
+        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at));
+        const after = cursorAfter(z.string(), view.after);
+        const page = attendance.participants(query, view.at, limit, after);
+        const participants = page.participants.map((p) => attendance.summary(p, query, view.at));
+        return { position: view.at, participants, next: page.next && encodeCursor(view.at, page.next) };
+      },
+    );
+
+    app.get(
+      '/v1/attendance/:participantId',
+      {
+        config: { access: ALL_READERS },
+        schema: {
+          tags,
+          summary: "One participant's counts and its meetings by start time, a page at a time",
+          params: z.strictObject({ participantId: slug }),
+          querystring: z.strictObject(attendanceFilters),
+        },
+      },
+      async (request, reply) => {
+        const { participantId } = request.params;
+        const csv = wantsCsv(request);
+        const view = await projectionView(
+          engine,
+          'attendance',
+          store,
+          request,
+          reply,
+          request.query,
+          csv ? 'csv' : 'json',
+        );
+        if (!view) return reply;
+        const { limit, ...filters } = request.query;
+        const query = { ...filters, participantId };
+        const [participant] = attendance.participants(query, view.at, 1).participants;
+        if (!participant) {
+          throw new HttpProblem(
+            404,
+            'participant-not-found',
+            'No such participant',
+            `${participantId} has no attendance record`,
+          );
+        }
+        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at));
+        const page = attendance.meetings(participantId, query, view.at, limit, cursorAfter(agendaKey, view.after));
+        return {
+          position: view.at,
+          participant: attendance.summary(participant, query, view.at),
+          meetings: page.meetings,
+          next: page.next && encodeCursor(view.at, page.next),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/timeline',
+      {
+        config: { access: ALL_READERS },
+        schema: {
+          tags,
+          summary: 'Progress per theatre by business date, a page at a time',
+          querystring: timelineQuery,
+        },
+      },
+      async (request, reply) => {
+        const csv = wantsCsv(request);
+        const view = await projectionView(
+          engine,
+          'timeline',
+          store,
+          request,
+          reply,
+          request.query,
+          csv ? 'csv' : 'json',
+        );
+        if (!view) return reply;
+        const { limit, ...query } = request.query;
+        if (csv) return stream(reply, CSV, timelineCsvExport(timeline, query, view.at));
+        const page = timeline.entries(query, view.at, limit, cursorAfter(entryKey, view.after));
+        return {
+          position: view.at,
+          entries: page.entries,
+          theatres: timeline.theatres(query, view.at),
+          next: page.next && encodeCursor(view.at, page.next),
+        };
       },
     );
 
@@ -117,8 +211,8 @@ export const projectionRoutes =
       '/v1/projections',
       {
         config: { access: STREAM_READERS },
-        schema: { tags: ['projections'], summary: 'Where each projection stands: position, lag, status' },
+        schema: { tags, summary: 'Where each projection stands: position, lag, status' },
       },
-      async () => ({ projections: await engine.report(new Date()) }),
+      async () => ({ projections: await engine.report(store, new Date()) }),
     );
   };

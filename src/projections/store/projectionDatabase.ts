@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import type { Projection } from '../projection.js';
+
+export type ProjectionCheckpoint = { version: number; position: number };
+
+/**
+ * The projections' tables and checkpoints in one SQLite file (`data/projections.sqlite`). Everything
+ * in it is derived from the log and can be rebuilt from it, so it commits at synchronous=NORMAL: a
+ * power cut may lose its last commits, never its consistency, and a projection then re-applies the
+ * events after the checkpoint that survived. Rows and checkpoint always commit together.
+ */
+export class ProjectionDatabase {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string, { readonly = false }: { readonly?: boolean } = {}) {
+    this.db = new Database(file, { readonly, fileMustExist: readonly });
+    if (!readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    if (!readonly) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+        name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Whole-state snapshots of an earlier design; their content is rebuilt as rows.
+      DROP TABLE IF EXISTS projections;`);
+    }
+    this.statements = {
+      checkpoint: this.db.prepare<[string], ProjectionCheckpoint>(
+        'SELECT version, position FROM projection_checkpoints WHERE name = ?',
+      ),
+      save: this.db.prepare(
+        `INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position`,
+      ),
+    };
+  }
+
+  checkpoint(name: string): ProjectionCheckpoint | undefined {
+    return this.statements.checkpoint.get(name);
+  }
+
+  saveCheckpoint(name: string, version: number, position: number): void {
+    this.statements.save.run(name, version, position);
+  }
+
+  /**
+   * Makes the projection's tables those of its version and answers the position it has reached: a
+   * projection of another version (or none) starts from zero on freshly created tables.
+   */
+  install(projection: Projection): number {
+    const saved = this.checkpoint(projection.name);
+    if (saved?.version === projection.version) return saved.position;
+    this.db.transaction(() => {
+      for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.db.exec(projection.schema);
+      this.saveCheckpoint(projection.name, projection.version, 0);
+    })();
+    return 0;
+  }
+
+  /** Drops the projection's rows and starts it again from zero (`projections rebuild`). */
+  reset(projection: Projection): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(projection.name);
+    })();
+    this.install(projection);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,117 @@
+import type Database from 'better-sqlite3';
+
+/** `valid_to` of a row that is still current: it holds until something replaces it. */
+export const CURRENT = Number.MAX_SAFE_INTEGER;
+
+/** A row holds at position `at` when `valid_from <= at < valid_to`: the SQL every temporal read shares. */
+export const HOLDS_AT = 'valid_from <= @at AND valid_to > @at';
+
+export type SqlValue = string | number | null;
+export type Row = Record<string, SqlValue>;
+
+const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+
+const identifiers = (names: readonly string[]): string => {
+  for (const name of names) if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${name}`);
+  return names.join(', ');
+};
+
+/** Least recently used first; `get` refreshes. */
+class Recent<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** A current row and the position it holds from. */
+type Version<R> = { row: R; from: number };
+
+/**
+ * A table of versioned rows: each change of a key closes its current row (`valid_to` = the position
+ * of the event that changed it) and adds a row valid from that position. Nothing is rewritten in
+ * place, so the table answers for any position of the log (`HOLDS_AT`), and a change costs what it
+ * touches: one row closed, one added. Current rows are cached (bounded), so a key changed again soon
+ * after costs no read. The table's columns are `keys`, `valid_from`, `valid_to` and `values`.
+ */
+export class TemporalTable<R extends Row> {
+  private readonly recent: Recent<Version<R> | null>;
+  private readonly statements;
+
+  constructor(
+    db: Database.Database,
+    readonly table: string,
+    private readonly keys: readonly string[],
+    private readonly values: readonly (keyof R & string)[],
+    cacheSize = 20_000,
+  ) {
+    this.recent = new Recent(cacheSize);
+    const name = identifiers([table]);
+    const match = keys.map((k) => `${identifiers([k])} = ?`).join(' AND ');
+    const columns = identifiers(values);
+    const all = identifiers([...keys, 'valid_from', 'valid_to', ...values]);
+    const slots = [...keys, 'valid_from', 'valid_to', ...values].map(() => '?').join(', ');
+    const assignments = values.map((v) => `${v} = ?`).join(', ');
+    this.statements = {
+      current: db.prepare(`SELECT valid_from, ${columns} FROM ${name} WHERE ${match} AND valid_to = ${CURRENT}`),
+      close: db.prepare(`UPDATE ${name} SET valid_to = ? WHERE ${match} AND valid_to = ${CURRENT}`),
+      replace: db.prepare(`UPDATE ${name} SET ${assignments} WHERE ${match} AND valid_from = ?`),
+      insert: db.prepare(`INSERT INTO ${name} (${all}) VALUES (${slots})`),
+    };
+  }
+
+  /** The key's current row, or undefined when it has none. */
+  current(key: readonly SqlValue[]): R | undefined {
+    return this.version(key)?.row;
+  }
+
+  private version(key: readonly SqlValue[]): Version<R> | undefined {
+    const cacheKey = key.join('\u0000');
+    const cached = this.recent.get(cacheKey);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.statements.current.get(...key) as (R & { valid_from: number }) | undefined;
+    let version: Version<R> | null = null;
+    if (found !== undefined) {
+      const { valid_from: from, ...row } = found;
+      version = { row: row as unknown as R, from };
+    }
+    this.recent.set(cacheKey, version);
+    return version ?? undefined;
+  }
+
+  /**
+   * Makes `row` the key's current row from `position` on. An identical row changes nothing; a second
+   * change at the same position (one event touching a key twice) replaces the row that event added.
+   */
+  put(key: readonly SqlValue[], row: R, position: number): void {
+    const existing = this.version(key);
+    if (existing && this.values.every((v) => existing.row[v] === row[v])) return;
+    const ordered = this.values.map((v) => row[v] ?? null);
+    if (existing?.from === position) {
+      this.statements.replace.run(...ordered, ...key, position);
+      this.recent.set(key.join('\u0000'), { row: { ...row }, from: position });
+      return;
+    }
+    if (existing) this.statements.close.run(position, ...key);
+    this.statements.insert.run(...key, position, CURRENT, ...ordered);
+    this.recent.set(key.join('\u0000'), { row: { ...row }, from: position });
+  }
+
+  /** Forgets cached rows: after a rollback they may describe changes that never committed. */
+  forget(): void {
+    this.recent.clear();
+  }
+}
