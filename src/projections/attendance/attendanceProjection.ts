@@ -1,18 +1,18 @@
 import type Database from 'better-sqlite3';
 import { assertNever } from '../../domain/shared/assertNever.js';
 import type { ProjectedEvent, Projection, ProjectionWriter } from '../projection.js';
-import { CURRENT, TemporalTable } from '../store/temporalTable.js';
+import { TemporalTable } from '../store/temporalTable.js';
 
 export type MeetingStatus = 'scheduled' | 'rescheduled' | 'cancelled' | 'closed';
 type ParticipantRow = { name: string; role: 'member' | 'observer' };
 type MeetingRow = { title: string; forum: string; starts_at: string; status: MeetingStatus };
 /**
- * One participant at one meeting. The meeting's start and whether it was cancelled are copied in,
- * so a participant's counts over a date range are one index range scan; a reschedule or a
- * cancellation changes the rows of that meeting's participants.
+ * One participant at one meeting, keyed by participant, the meeting's start (so in the order a
+ * participant's history is read; '' for a meeting never scheduled) and the meeting. Whether the
+ * meeting was cancelled is copied in too, so a participant's counts over a date range are one range
+ * scan of this table; a reschedule or a cancellation changes the rows of its participants.
  */
 type RecordRow = {
-  starts_at: string | null;
   cancelled: number;
   invited: number;
   status: 'present' | 'absent' | null;
@@ -42,19 +42,21 @@ const schema = `
     PRIMARY KEY (meeting_id, valid_from)
   ) WITHOUT ROWID;
   CREATE TABLE attendance_records (
-    participant_id TEXT NOT NULL, meeting_id TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,
-    starts_at TEXT, cancelled INTEGER NOT NULL, invited INTEGER NOT NULL, status TEXT,
-    PRIMARY KEY (participant_id, meeting_id, valid_from)
+    participant_id TEXT NOT NULL, starts_at TEXT NOT NULL, meeting_id TEXT NOT NULL,
+    valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,
+    cancelled INTEGER NOT NULL, invited INTEGER NOT NULL, status TEXT,
+    PRIMARY KEY (participant_id, starts_at, meeting_id, valid_from)
   ) WITHOUT ROWID;
-  CREATE INDEX attendance_records_by_start
-    ON attendance_records (participant_id, starts_at, meeting_id, valid_from, valid_to, cancelled, status, invited);
-  CREATE INDEX attendance_records_of_meeting ON attendance_records (meeting_id, valid_to);`;
+  -- Who has a record at a meeting: found again when the meeting moves or is cancelled. Never changes.
+  CREATE TABLE attendance_participation (
+    meeting_id TEXT NOT NULL, participant_id TEXT NOT NULL, PRIMARY KEY (meeting_id, participant_id)
+  ) WITHOUT ROWID;`;
 
 class AttendanceWriter implements ProjectionWriter {
   private readonly participants: TemporalTable<ParticipantRow>;
   private readonly meetings: TemporalTable<MeetingRow>;
   private readonly records: TemporalTable<RecordRow>;
-  private readonly attendeesOf;
+  private readonly statements;
 
   constructor(db: Database.Database) {
     this.participants = new TemporalTable(db, 'attendance_participants', ['participant_id'], ['name', 'role']);
@@ -67,12 +69,17 @@ class AttendanceWriter implements ProjectionWriter {
     this.records = new TemporalTable(
       db,
       'attendance_records',
-      ['participant_id', 'meeting_id'],
-      ['starts_at', 'cancelled', 'invited', 'status'],
+      ['participant_id', 'starts_at', 'meeting_id'],
+      ['cancelled', 'invited', 'status'],
     );
-    this.attendeesOf = db.prepare<[string], { participant_id: string }>(
-      `SELECT participant_id FROM attendance_records WHERE meeting_id = ? AND valid_to = ${CURRENT}`,
-    );
+    this.statements = {
+      participantsOf: db.prepare<[string], { participant_id: string }>(
+        'SELECT participant_id FROM attendance_participation WHERE meeting_id = ?',
+      ),
+      participation: db.prepare(
+        'INSERT OR IGNORE INTO attendance_participation (meeting_id, participant_id) VALUES (?, ?)',
+      ),
+    };
   }
 
   apply(event: ProjectedEvent): void {
@@ -116,26 +123,28 @@ class AttendanceWriter implements ProjectionWriter {
     if (!meeting) return;
     const changed = { ...meeting, ...change };
     this.meetings.put([meetingId], changed, at);
-    const cancelled = changed.status === 'cancelled';
-    if (changed.starts_at === meeting.starts_at && cancelled === (meeting.status === 'cancelled')) return;
-    for (const { participant_id } of this.attendeesOf.all(meetingId)) {
-      const record = this.records.current([participant_id, meetingId]);
+    const cancelled = changed.status === 'cancelled' ? 1 : 0;
+    if (changed.starts_at === meeting.starts_at && cancelled === (meeting.status === 'cancelled' ? 1 : 0)) return;
+    for (const { participant_id } of this.statements.participantsOf.all(meetingId)) {
+      const before = [participant_id, meeting.starts_at, meetingId];
+      const record = this.records.current(before);
       if (!record) continue;
-      const copied = { ...record, starts_at: changed.starts_at, cancelled: cancelled ? 1 : 0 };
-      this.records.put([participant_id, meetingId], copied, at);
+      if (changed.starts_at !== meeting.starts_at) this.records.end(before, at);
+      this.records.put([participant_id, changed.starts_at, meetingId], { ...record, cancelled }, at);
     }
   }
 
   private changeRecord(participantId: string, meetingId: string, at: number, change: Partial<RecordRow>): void {
-    const key = [participantId, meetingId];
     const meeting = this.meetings.current([meetingId]);
-    const record = this.records.current(key) ?? {
-      starts_at: meeting?.starts_at ?? null,
+    const key = [participantId, meeting?.starts_at ?? '', meetingId];
+    // A participant's first record at a meeting is the common case: knowing it is new spares a lookup.
+    const isNew = this.statements.participation.run(meetingId, participantId).changes === 1;
+    const record = (isNew ? undefined : this.records.current(key)) ?? {
       cancelled: meeting?.status === 'cancelled' ? 1 : 0,
       invited: 0,
       status: null,
     };
-    this.records.put(key, { ...record, ...change }, at);
+    this.records.put(key, { ...record, ...change }, at, isNew);
   }
 
   forget(): void {
@@ -150,7 +159,7 @@ export const attendanceProjection: Projection = {
   name: 'attendance',
   version: 2,
   eventTypes,
-  tables: ['attendance_participants', 'attendance_meetings', 'attendance_records'],
+  tables: ['attendance_participants', 'attendance_meetings', 'attendance_records', 'attendance_participation'],
   schema,
   writer: (db) => new AttendanceWriter(db),
 };

@@ -47,14 +47,15 @@ const countsSql = `
   SELECT count(*) AS invited, coalesce(sum(status = 'present'), 0) AS attended,
          coalesce(sum(status = 'absent'), 0) AS absent
   FROM attendance_records
-  WHERE participant_id = @participant AND starts_at >= @from AND starts_at < @to AND cancelled = 0 AND ${HOLDS_AT}`;
+  WHERE participant_id = @participant AND starts_at >= @from AND starts_at < @to AND starts_at <> ''
+    AND cancelled = 0 AND ${HOLDS_AT}`;
 
 const meetingsSql = `
   SELECT r.meeting_id AS meetingId, m.title, m.forum, r.starts_at AS startsAt, m.status AS meetingStatus,
          r.invited, r.status
   FROM attendance_records r
   JOIN attendance_meetings m ON m.meeting_id = r.meeting_id AND m.valid_from <= @at AND m.valid_to > @at
-  WHERE r.participant_id = @participant AND r.starts_at >= @from AND r.starts_at < @to
+  WHERE r.participant_id = @participant AND r.starts_at >= @from AND r.starts_at < @to AND r.starts_at <> ''
     AND (r.starts_at > @afterStart OR (r.starts_at = @afterStart AND r.meeting_id > @afterMeeting))
     AND r.valid_from <= @at AND r.valid_to > @at
   ORDER BY r.starts_at, r.meeting_id
