@@ -17,6 +17,11 @@ export interface LogConsumer {
   apply(page: readonly StoredEvent[]): void;
   /** The follower has read every event that was in the log when it started (or when it caught up again). */
   caughtUp?(position: number): void;
+  /**
+   * Nothing more to feed right now (the log's end was reached, or the follower stops): a consumer
+   * that holds applied events uncommitted, to commit many pages at once, commits them now.
+   */
+  idle?(): void;
 }
 
 export type LogFollowerOptions = {
@@ -79,6 +84,7 @@ export class LogFollower {
       this.subscription = subscription;
       const failed = await this.feed(subscription);
       await subscription.unsubscribe();
+      if (!failed) this.idle();
       if (failed && !this.stopped) await this.pause();
     }
   }
@@ -87,23 +93,37 @@ export class LogFollower {
   private async feed(subscription: LogSubscription): Promise<boolean> {
     for await (const message of subscription) {
       if (this.stopped) return false;
+      const failed =
+        message.type === 'events'
+          ? this.each((consumer) => consumer.apply(message.events))
+          : this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
+      if (failed) return true;
       if (message.type === 'caughtUp') {
         for (const consumer of this.consumers) if (consumer.active()) consumer.caughtUp?.(message.position);
         this.markCaughtUp();
-        continue;
-      }
-      for (const consumer of this.consumers) {
-        if (!consumer.active()) continue;
-        try {
-          consumer.apply(message.events);
-        } catch (error) {
-          // It kept its last committed position: read again from there after a pause.
-          this.options.onError?.(consumer.name, error);
-          return true;
-        }
       }
     }
     return false;
+  }
+
+  /** Does `work` with every active consumer; true when one could not commit (it kept its last committed position). */
+  private each(work: (consumer: LogConsumer) => void): boolean {
+    for (const consumer of this.consumers) {
+      if (!consumer.active()) continue;
+      try {
+        work(consumer);
+      } catch (error) {
+        // Read again from where it stands, after a pause.
+        this.options.onError?.(consumer.name, error);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Lets every consumer commit what it holds (stopping, or at the log's end). */
+  private idle(): void {
+    this.each((consumer) => consumer.idle?.());
   }
 
   private pause(): Promise<void> {

@@ -75,11 +75,11 @@ const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number):
   const PAGE = 500;
   switch (name) {
     case 'agenda':
-      return { meetings: [...wholeAgenda(database.db, {}, at, PAGE)] };
+      return { meetings: [...wholeAgenda(database.reader, {}, at, PAGE)] };
     case 'attendance':
-      return { participants: [...wholeAttendance(database.db, {}, at, PAGE)] };
+      return { participants: [...wholeAttendance(database.reader, {}, at, PAGE)] };
     case 'timeline': {
-      const { entries, theatres } = wholeTimeline(database.db, {}, at, PAGE);
+      const { entries, theatres } = wholeTimeline(database.reader, {}, at, PAGE);
       return { entries: [...entries], theatres: theatres() };
     }
   }
@@ -88,7 +88,7 @@ const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number):
 /** SHA-256 of a projection's whole answer at `at`, item by item in canonical JSON: memory stays one page. */
 export const viewDigest = (name: ProjectionName, database: ProjectionDatabase, at: number): string => {
   const hash = createHash('sha256');
-  for (const item of wholeView(name, database.db, at)) hash.update(`${jcs(item)}\n`);
+  for (const item of wholeView(name, database.reader, at)) hash.update(`${jcs(item)}\n`);
   return hash.digest('hex');
 };
 

@@ -44,6 +44,7 @@ export const catchUpLog = (source: CatchUpSource, after = 0, pageSize = DEFAULT_
         live = true;
         yield { type: 'caughtUp', position };
       }
+      yield { type: 'waiting', position };
       await source.signal.wait(seen, stop.signal, source.pollMs);
     }
   }
@@ -59,6 +60,7 @@ export const eventsOf = (pages: LogSubscription): Subscription => {
   let stopped = false;
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
     for await (const message of pages) {
+      if (message.type === 'waiting') continue;
       if (message.type === 'caughtUp') {
         yield message;
         continue;

@@ -115,7 +115,15 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   unsubscribe(): Promise<void>;
 }
 
-export type LogMessage = { type: 'events'; events: StoredEvent[] } | { type: 'caughtUp'; position: number };
+/**
+ * What a page subscription hands out: a page of events; `caughtUp` once, when the history it
+ * started with has been delivered; `waiting` each time it has delivered everything there is and
+ * waits for more (a follower commits what it holds then).
+ */
+export type LogMessage =
+  | { type: 'events'; events: StoredEvent[] }
+  | { type: 'caughtUp'; position: number }
+  | { type: 'waiting'; position: number };
 
 export interface LogSubscription extends AsyncIterable<LogMessage> {
   unsubscribe(): Promise<void>;

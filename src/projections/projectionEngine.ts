@@ -22,7 +22,12 @@ export type ProjectionReport = {
 type Running = {
   projection: Projection;
   writer: ProjectionWriter;
+  /** The last position committed: what reads see. */
   position: number;
+  /** The last position applied, maybe not committed yet. */
+  applied: number;
+  /** Failed on an event of the open transaction: reported once it commits. */
+  pendingFailure?: [RunnerFailure, unknown];
   status: RunnerStatus;
   failure?: RunnerFailure;
   waiters: Set<{ position: number; wake: () => void }>;
@@ -30,43 +35,51 @@ type Running = {
 
 type Parsed = ProjectedEvent | { error: unknown } | undefined;
 
+export type EngineOptions = {
+  projections?: readonly Projection[];
+  onFailure?: (name: string, failure: RunnerFailure, error: unknown) => void;
+  /** Commit at least this often while pages keep coming (catching up), ms. */
+  commitEveryMs?: number;
+  /** ...and after this many events, whichever comes first. */
+  commitEveryEvents?: number;
+};
+
 /**
  * Every projection of the ledger, kept as temporal rows in one database and fed by the shared log
- * follower (it is one LogConsumer). A page is applied in one transaction: each projection in its
- * own savepoint, its rows and checkpoint together, so a projection that cannot apply an event stops
- * there, reported, with nothing of that page kept, while the others go on.
+ * follower (it is one LogConsumer). Each page is applied with each projection in its own
+ * savepoint, its rows and checkpoint together, so a projection that cannot apply an event stops
+ * there, reported, with nothing of that page kept, while the others go on. While catching up,
+ * pages share one transaction (committed every `commitEveryMs` or `commitEveryEvents`, and as soon
+ * as the log's end is reached): a commit writes every page it touched once, not once per page.
+ * Reads use their own connection, so they see committed rows only.
  */
 export class ProjectionEngine {
   readonly name = 'projections';
   private readonly running = new Map<string, Running>();
-  private readonly begin;
-  private readonly commit;
-  private readonly rollback;
+  private readonly statements;
+  /** The open transaction: since when, and how many events it holds. */
+  private open: { since: number; events: number } | undefined;
 
   constructor(
     readonly database: ProjectionDatabase,
-    private readonly options: {
-      projections?: readonly Projection[];
-      onFailure?: (name: string, failure: RunnerFailure, error: unknown) => void;
-    } = {},
+    private readonly options: EngineOptions = {},
   ) {
     const db = database.db;
-    this.begin = db.prepare('BEGIN');
-    this.commit = db.prepare('COMMIT');
-    this.rollback = db.prepare('ROLLBACK');
+    this.statements = { begin: db.prepare('BEGIN'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
     for (const projection of options.projections ?? allProjections) {
       const position = database.install(projection);
       this.running.set(projection.name, {
         projection,
         writer: projection.writer(db),
         position,
+        applied: position,
         status: position === 0 ? 'rebuilding' : 'catching-up',
         waiters: new Set(),
       });
     }
   }
 
-  /** LogConsumer: the lowest position among projections still running. */
+  /** LogConsumer: the lowest committed position among projections still running. */
   position(): number {
     const positions = [...this.running.values()].filter((r) => r.status !== 'failed').map((r) => r.position);
     return positions.length === 0 ? 0 : Math.min(...positions);
@@ -76,29 +89,64 @@ export class ProjectionEngine {
     return [...this.running.values()].some((r) => r.status !== 'failed' && r.status !== 'stopped');
   }
 
-  /** LogConsumer: applies a page to every projection behind it, in one transaction. */
+  /** LogConsumer: applies a page to every projection behind it; commits when the open transaction is old or big enough. */
   apply(page: readonly StoredEvent[]): void {
     const last = page.at(-1)?.position;
     if (last === undefined) return;
-    const behind = [...this.running.values()].filter((r) => r.status !== 'failed' && r.position < last);
+    const behind = [...this.running.values()].filter(
+      (r) => r.status !== 'failed' && !r.pendingFailure && r.applied < last,
+    );
     if (behind.length === 0) return;
     const parsed = new Array<Parsed>(page.length);
-    const failed: [Running, RunnerFailure, unknown][] = [];
-    this.begin.run();
+    this.open ??= this.begin();
     try {
       for (const running of behind) {
         const failure = this.applyTo(running, page, parsed);
-        if (failure) failed.push([running, ...failure]);
-        else this.database.saveCheckpoint(running.projection.name, running.projection.version, last);
+        if (failure) running.pendingFailure = failure;
+        else {
+          this.database.saveCheckpoint(running.projection.name, running.projection.version, last);
+          running.applied = last;
+        }
       }
-      this.commit.run();
     } catch (error) {
-      if (this.database.db.inTransaction) this.rollback.run();
-      for (const running of behind) running.writer.forget();
+      this.abandon();
       throw error;
     }
-    for (const running of behind) if (!failed.some(([f]) => f === running)) this.advance(running, last);
-    for (const [running, failure, error] of failed) this.fail(running, failure, error);
+    this.open.events += page.length;
+    const { commitEveryMs = 250, commitEveryEvents = 20_000 } = this.options;
+    if (this.open.events >= commitEveryEvents || Date.now() - this.open.since >= commitEveryMs) this.idle();
+  }
+
+  /** LogConsumer: commits what it applied; reads and waiters then see it. */
+  idle(): void {
+    if (!this.open) return;
+    try {
+      this.statements.commit.run();
+    } catch (error) {
+      this.abandon();
+      throw error;
+    }
+    this.open = undefined;
+    for (const running of this.running.values()) {
+      this.advance(running, running.applied);
+      if (running.pendingFailure) this.fail(running, ...running.pendingFailure);
+    }
+  }
+
+  private begin(): { since: number; events: number } {
+    this.statements.begin.run();
+    return { since: Date.now(), events: 0 };
+  }
+
+  /** Rolls back the open transaction: every projection stands where it last committed, and is fed again from there. */
+  private abandon(): void {
+    if (this.database.db.inTransaction) this.statements.rollback.run();
+    this.open = undefined;
+    for (const running of this.running.values()) {
+      running.writer.forget();
+      running.applied = running.position;
+      delete running.pendingFailure;
+    }
   }
 
   /** One projection's share of a page, in a savepoint; the failure if an event could not be applied. */
@@ -111,7 +159,7 @@ export class ProjectionEngine {
     db.exec('SAVEPOINT projection');
     for (let i = 0; i < page.length; i++) {
       const stored = page[i]!;
-      if (stored.position <= running.position || !handles(running.projection, stored.type)) continue;
+      if (stored.position <= running.applied || !handles(running.projection, stored.type)) continue;
       try {
         const event = (parsed[i] ??= parse(stored));
         if ('error' in event) throw event.error;
@@ -128,11 +176,13 @@ export class ProjectionEngine {
   }
 
   private advance(running: Running, position: number): void {
+    if (position === running.position) return;
     running.position = position;
     for (const waiter of running.waiters) if (position >= waiter.position) waiter.wake();
   }
 
   private fail(running: Running, failure: RunnerFailure, error: unknown): void {
+    delete running.pendingFailure;
     running.status = 'failed';
     running.failure = failure;
     this.options.onFailure?.(running.projection.name, failure, error);
@@ -150,15 +200,18 @@ export class ProjectionEngine {
   /** Drops a projection's rows and starts it again from zero: the follower then rebuilds it from the log. */
   rebuild(name: string): void {
     const running = this.runningOf(name);
+    this.idle();
     this.database.reset(running.projection);
     running.writer.forget();
     running.position = 0;
+    running.applied = 0;
     running.status = 'rebuilding';
     delete running.failure;
   }
 
-  /** Stops answering waiters (the follower stopped feeding). */
+  /** Commits what it holds and stops answering waiters (the follower stopped feeding). */
   stop(): void {
+    if (this.database.db.open) this.idle();
     for (const running of this.running.values()) {
       if (running.status !== 'failed') running.status = 'stopped';
       for (const waiter of running.waiters) waiter.wake();

@@ -26,7 +26,11 @@ export const stored = (events: readonly LedgerEvent[]): StoredEvent[] =>
 export const projectedDatabase = (projection: Projection, ...pages: readonly StoredEvent[][]): ProjectionDatabase => {
   const database = new ProjectionDatabase(':memory:');
   const engine = new ProjectionEngine(database, { projections: [projection] });
-  for (const page of pages) if (page.length > 0) engine.apply(page);
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    engine.apply(page);
+    engine.idle();
+  }
   return database;
 };
 

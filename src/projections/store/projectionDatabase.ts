@@ -10,7 +10,10 @@ export type ProjectionCheckpoint = { version: number; position: number };
  * events after the checkpoint that survived. Rows and checkpoint always commit together.
  */
 export class ProjectionDatabase {
+  /** The connection that writes (the engine's): it may hold a transaction open across pages. */
   readonly db: Database.Database;
+  /** The connection reads use: it sees committed rows only, never a transaction in progress. */
+  readonly reader: Database.Database;
   private readonly statements;
 
   constructor(file: string, { readonly = false }: { readonly?: boolean } = {}) {
@@ -28,6 +31,9 @@ export class ProjectionDatabase {
       -- Whole-state snapshots of an earlier design; their content is rebuilt as rows.
       DROP TABLE IF EXISTS projections;`);
     }
+    // An in-memory database (tests) has no second connection; everything else reads beside the writer.
+    this.reader = file === ':memory:' || readonly ? this.db : new Database(file, { readonly: true });
+    this.reader.pragma('cache_size = -32768');
     this.statements = {
       checkpoint: this.db.prepare<[string], ProjectionCheckpoint>(
         'SELECT version, position FROM projection_checkpoints WHERE name = ?',
@@ -71,6 +77,7 @@ export class ProjectionDatabase {
   }
 
   close(): void {
+    if (this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }
 }

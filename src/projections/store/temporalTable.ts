@@ -95,9 +95,10 @@ export class TemporalTable<R extends Row> {
   /**
    * Makes `row` the key's current row from `position` on. An identical row changes nothing; a second
    * change at the same position (one event touching a key twice) replaces the row that event added.
+   * `isNew`: the caller knows the key has no current row, which spares a lookup.
    */
-  put(key: readonly SqlValue[], row: R, position: number): void {
-    const existing = this.version(key);
+  put(key: readonly SqlValue[], row: R, position: number, isNew = false): void {
+    const existing = isNew ? undefined : this.version(key);
     if (existing && this.values.every((v) => existing.row[v] === row[v])) return;
     const ordered = this.values.map((v) => row[v] ?? null);
     if (existing?.from === position) {
@@ -108,6 +109,13 @@ export class TemporalTable<R extends Row> {
     if (existing) this.statements.close.run(position, ...key);
     this.statements.insert.run(...key, position, CURRENT, ...ordered);
     this.recent.set(key.join('\u0000'), { row: { ...row }, from: position });
+  }
+
+  /** Ends the key's current row at `position` (its key changes, e.g. a meeting's start moved). */
+  end(key: readonly SqlValue[], position: number): void {
+    if (!this.version(key)) return;
+    this.statements.close.run(position, ...key);
+    this.recent.set(key.join('\u0000'), null);
   }
 
   /** Forgets cached rows: after a rollback they may describe changes that never committed. */
