@@ -16,9 +16,27 @@ const tokenEntry = z
 const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''));
 
-/** The limits LEDGER_LIMITS may change: the domain's, and the largest page of the event feed. */
-export type LedgerLimits = Limits & { pageSize: number; eventsPerStream: number };
-export const ledgerLimitDefaults: LedgerLimits = { ...defaultLimits, pageSize: 1000, eventsPerStream: 100_000 };
+/**
+ * The limits LEDGER_LIMITS may change: the domain's, the largest page of any answer, and how many
+ * long-running requests (live streams, exports) may run at once, per token and in all.
+ */
+export type LedgerLimits = Limits & {
+  pageSize: number;
+  eventsPerStream: number;
+  liveStreamsPerToken: number;
+  liveStreams: number;
+  exportsPerToken: number;
+  exports: number;
+};
+export const ledgerLimitDefaults: LedgerLimits = {
+  ...defaultLimits,
+  pageSize: 1000,
+  eventsPerStream: 100_000,
+  liveStreamsPerToken: 8,
+  liveStreams: 256,
+  exportsPerToken: 2,
+  exports: 8,
+};
 
 /** The most each limit may be set to: past these, one request could hold the process hostage. */
 const limitCeilings: Record<keyof LedgerLimits, number> = {
@@ -33,6 +51,10 @@ const limitCeilings: Record<keyof LedgerLimits, number> = {
   outcomesPerMeeting: 1_000_000,
   pageSize: 10_000,
   eventsPerStream: 10_000_000,
+  liveStreamsPerToken: 10_000,
+  liveStreams: 100_000,
+  exportsPerToken: 1_000,
+  exports: 10_000,
 };
 
 const entries = (value: string | undefined): string[] =>

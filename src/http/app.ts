@@ -22,7 +22,7 @@ import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
 import { readRoutes } from './routes/reads.js';
 import type { TokenRegistry } from './tokens.js';
-import type { LedgerLimits } from '../config.js';
+import { ledgerLimitDefaults, type LedgerLimits } from '../config.js';
 
 export type AppDependencies = {
   store: EventStore;
@@ -92,8 +92,16 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));
   await app.register(commandRoutes(deps.commands, deps.limits));
   await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));
-  await app.register(projectionRoutes(deps.projections, deps.store, deps.limits?.pageSize));
-  await app.register(liveRoutes(deps.store));
+  const limits = deps.limits ?? ledgerLimitDefaults;
+  await app.register(
+    projectionRoutes(deps.projections, deps.store, limits.pageSize, {
+      perCaller: limits.exportsPerToken,
+      total: limits.exports,
+    }),
+  );
+  await app.register(
+    liveRoutes(deps.store, undefined, { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams }),
+  );
   await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
   return app;
 };

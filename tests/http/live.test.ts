@@ -18,6 +18,7 @@ import { africanUnionInvited, meetingId, meetingScheduled, mosulOnTheVerge } fro
 import { settlesWithin } from '../eventStore/subscriptionProbe.js';
 
 const TOKEN = 'reporter-token-0123456789';
+const OTHER_TOKEN = 'reporting-job-token-0123456789';
 const stream = meetingStream(meetingId);
 
 /** What the route did with one subscription: how many messages it took, and whether it let go. */
@@ -65,7 +66,7 @@ type Live = {
 
 const opened: { app: FastifyInstance; store: SqliteEventStore; dir: string }[] = [];
 
-const startLive = async (heartbeatMs = 60_000): Promise<Live> => {
+const startLive = async (heartbeatMs = 60_000, limits = { perCaller: 8, total: 256 }): Promise<Live> => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-live-'));
   const store = new SqliteEventStore(join(dir, 'events.db'), { synchronous: 'NORMAL' });
   const subscriptions = track(store);
@@ -75,12 +76,18 @@ const startLive = async (heartbeatMs = 60_000): Promise<Live> => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
-  registerAccessControl(app, new TokenRegistry([{ role: 'reporter', token: TOKEN }]));
+  registerAccessControl(
+    app,
+    new TokenRegistry([
+      { role: 'reporter', token: TOKEN },
+      { role: 'reporter', token: OTHER_TOKEN },
+    ]),
+  );
   const responses: ServerResponse[] = [];
   app.addHook('onRequest', async (_request, reply) => {
     responses.push(reply.raw);
   });
-  await app.register(liveRoutes(store, heartbeatMs));
+  await app.register(liveRoutes(store, heartbeatMs, limits));
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   let revision = 0;
   return {
@@ -329,5 +336,29 @@ describe('GET /v1/events/live', () => {
     const positions = ids(reader);
     expect(positions.at(-1)).toBe(last);
     expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!)).toBe(true);
+  });
+
+  it('refuses a token more streams than its share (429) and everyone more than the ledger holds (503); a closed stream frees its place', async () => {
+    const live = await startLive(60_000, { perCaller: 2, total: 3 });
+    const mine = [await connect(live.url), await connect(live.url)];
+    for (const { reader } of mine) await reader.caughtUp();
+    const third = await connect(live.url);
+    expect(third.response.status).toBe(429);
+    expect(third.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(third.response.headers.get('retry-after')).toBe('5');
+    expect(await third.response.json()).toMatchObject({ status: 429, limit: 2 });
+    const other = await connect(live.url, { authorization: `Bearer ${OTHER_TOKEN}` });
+    await other.reader.caughtUp();
+    const beyond = await connect(live.url, { authorization: `Bearer ${OTHER_TOKEN}` });
+    expect(beyond.response.status).toBe(503);
+    expect(beyond.response.headers.get('retry-after')).toBe('5');
+    // Refused streams never subscribed to the log.
+    expect(live.subscriptions).toHaveLength(3);
+
+    mine[0]!.close();
+    await settlesWithin(live.subscriptions[0]!.unsubscribed, 5_000, 'the closed stream to let go');
+    const again = await connect(live.url);
+    await again.reader.caughtUp();
+    for (const { close } of [mine[1]!, other, again]) close();
   });
 });

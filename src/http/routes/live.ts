@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { EventStore, Subscription, SubscriptionMessage } from '../../eventStore/eventStore.js';
 import { publicEvent } from '../eventView.js';
 import { ALL_READERS } from '../access.js';
+import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { HttpProblem } from '../problem.js';
 
 const LAST_EVENT_ID = /^\d{1,15}$/;
@@ -47,10 +48,18 @@ const pump = async (subscription: Subscription, res: ServerResponse, stopped: Ab
   }
 };
 
-type Stream = { store: EventStore; after: number; heartbeatMs: number; open: Set<() => void> };
+type Stream = {
+  store: EventStore;
+  after: number;
+  heartbeatMs: number;
+  open: Set<() => void>;
+  /** Gives back the stream's place under the limits. */
+  release: () => void;
+};
 
 /** Serves one client until it leaves, the subscription fails or the server closes (which calls what it adds to `open`). */
-const serve = (request: FastifyRequest, res: ServerResponse, { store, after, heartbeatMs, open }: Stream): void => {
+const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): void => {
+  const { store, after, heartbeatMs, open, release } = stream;
   const log = request.log;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -72,6 +81,7 @@ const serve = (request: FastifyRequest, res: ServerResponse, { store, after, hea
   const end = () => {
     if (stop.signal.aborted) return;
     stop.abort();
+    release();
     open.delete(end);
     clearInterval(heartbeat);
     clearInterval(revocation);
@@ -93,9 +103,11 @@ const serve = (request: FastifyRequest, res: ServerResponse, { store, after, hea
  * its position, so a reconnecting EventSource resumes exactly where it stopped.
  */
 export const liveRoutes =
-  (store: EventStore, heartbeatMs = 15_000): FastifyPluginAsyncZod =>
+  (store: EventStore, heartbeatMs = 15_000, limits: GateLimits = { perCaller: 8, total: 256 }): FastifyPluginAsyncZod =>
   async (app) => {
     const open = new Set<() => void>();
+    // An open stream holds a subscription and a socket for as long as its client likes: bounded.
+    const streams = new ConcurrencyGate('live streams', limits);
     // preClose, not onClose: the server waits for open connections before onClose hooks run.
     app.addHook('preClose', async () => {
       for (const end of open) end();
@@ -108,14 +120,16 @@ export const liveRoutes =
         exposeHeadRoute: false, // a HEAD would hold a subscription open to send nothing
         schema: {
           tags: ['events'],
-          summary: 'The log as server-sent events, history then live; resumes from Last-Event-ID',
+          summary:
+            'The log as server-sent events, history then live; resumes from Last-Event-ID (LEDGER_LIMITS liveStreamsPerToken, liveStreams)',
           querystring: liveQuery,
         },
       },
       async (request, reply) => {
         const after = resumeAfter(request, request.query.after);
+        const release = streams.enter(request.principal?.actor ?? request.ip);
         reply.hijack();
-        serve(request, reply.raw, { store, after, heartbeatMs, open });
+        serve(request, reply.raw, { store, after, heartbeatMs, open, release });
       },
     );
   };

@@ -11,6 +11,7 @@ import { TimelineReader } from '../../projections/timeline/timelineQueries.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
 import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExport } from '../projectionExports.js';
 import { cursorAfter, encodeCursor, projectionReadQuery, projectionView } from '../projectionReads.js';
+import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { HttpProblem } from '../problem.js';
 
 const agendaKey = z.strictObject({ startsAt: z.string(), meetingId: z.string() });
@@ -19,17 +20,28 @@ const entryKey = z.strictObject({ date: z.string(), position: z.number() });
 /** `Accept: text/csv` asks for the rows as CSV (RFC 4180) instead of JSON. */
 const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/i.test(request.headers.accept ?? '');
 
-/** Sends an export as it is produced, a page at a time (see projectionExports). */
-const stream = (reply: FastifyReply, type: string, chunks: AsyncIterable<string>) =>
-  reply.type(type).send(Readable.from(chunks, { objectMode: false }));
+/** Sends an export as it is produced, a page at a time (see projectionExports), giving back its place when done. */
+const stream = (reply: FastifyReply, type: string, chunks: AsyncIterable<string>, release: () => void) => {
+  const body = Readable.from(chunks, { objectMode: false });
+  body.once('close', release);
+  return reply.type(type).send(body);
+};
 
 const CSV = 'text/csv; charset=utf-8; header=present';
 
 /** The read models: thin routes over the projections' readers, each answering with the position it reflects. */
 export const projectionRoutes =
-  (engine: ProjectionEngine, store: EventStore, pageSize = 1000): FastifyPluginAsyncZod =>
+  (
+    engine: ProjectionEngine,
+    store: EventStore,
+    pageSize = 1000,
+    exportLimits: GateLimits = { perCaller: 2, total: 8 },
+  ): FastifyPluginAsyncZod =>
   async (app) => {
-    const db = engine.database.db;
+    // An export reads a whole projection, however long its client takes: bounded like live streams.
+    const exportsGate = new ConcurrencyGate('exports', exportLimits);
+    const exporting = (request: FastifyRequest) => exportsGate.enter(request.principal?.actor ?? request.ip);
+    const db = engine.database.reader;
     const agenda = new AgendaReader(db);
     const attendance = new AttendanceReader(db);
     const timeline = new TimelineReader(db);
@@ -68,7 +80,7 @@ export const projectionRoutes =
         if (!view) return reply;
         const { from = new Date().toISOString(), limit, ...filters } = request.query;
         const query = { ...filters, from };
-        if (csv) return stream(reply, CSV, agendaCsvExport(agenda, query, view.at));
+        if (csv) return stream(reply, CSV, agendaCsvExport(agenda, query, view.at), exporting(request));
         const page = agenda.page(query, view.at, limit, cursorAfter(agendaKey, view.after));
         return { position: view.at, meetings: page.meetings, next: page.next && encodeCursor(view.at, page.next) };
       },
@@ -88,11 +100,8 @@ export const projectionRoutes =
           productId: '-//meeting-ledger//agenda//EN',
           stampFor: (m: { updatedAt: string }) => m.updatedAt,
         };
-        return stream(
-          reply,
-          'text/calendar; charset=utf-8',
-          agendaIcsExport(agenda, { ...filters, from }, view.at, options),
-        );
+        const calendar = agendaIcsExport(agenda, { ...filters, from }, view.at, options);
+        return stream(reply, 'text/calendar; charset=utf-8', calendar, exporting(request));
       },
     );
 
@@ -119,7 +128,7 @@ export const projectionRoutes =
         );
         if (!view) return reply;
         const { limit, ...query } = request.query;
-        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at));
+        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
         const after = cursorAfter(z.string(), view.after);
         const page = attendance.participants(query, view.at, limit, after);
         const participants = page.participants.map((p) => attendance.summary(p, query, view.at));
@@ -162,7 +171,7 @@ export const projectionRoutes =
             `${participantId} has no attendance record`,
           );
         }
-        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at));
+        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
         const page = attendance.meetings(participantId, query, view.at, limit, cursorAfter(agendaKey, view.after));
         return {
           position: view.at,
@@ -196,7 +205,7 @@ export const projectionRoutes =
         );
         if (!view) return reply;
         const { limit, ...query } = request.query;
-        if (csv) return stream(reply, CSV, timelineCsvExport(timeline, query, view.at));
+        if (csv) return stream(reply, CSV, timelineCsvExport(timeline, query, view.at), exporting(request));
         const page = timeline.entries(query, view.at, limit, cursorAfter(entryKey, view.after));
         return {
           position: view.at,
