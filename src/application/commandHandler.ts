@@ -63,6 +63,18 @@ export class CommandHandler {
     this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
   }
 
+  /**
+   * Hands `use` the stream's folded state, caught up with the store, while no command runs on that
+   * stream. `use` must not keep the state (or anything it can reach): return a copy or a view of it.
+   */
+  read<E extends LedgerEvent, S, T>(
+    streamId: string,
+    decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
+    use: (folded: Folded<S>) => T,
+  ): Promise<T> {
+    return this.locks.run(streamId, async () => use(await this.load(streamId, decider)));
+  }
+
   handle<C, E extends LedgerEvent, S>(
     streamId: string,
     decider: Decider<C, E, S>,
@@ -125,6 +137,8 @@ export class CommandHandler {
         });
         return { ...(response ?? describe(result, events)), replayed: false };
       } catch (error) {
+        // Whatever went wrong, the store may hold more than this fold knows: the next load reads it.
+        this.folded.delete(streamId);
         if (error instanceof IdempotencyKeyUsed && context.idempotency) {
           return replay(error.record, context.idempotency.fingerprint);
         }
@@ -141,7 +155,7 @@ export class CommandHandler {
    * Folds a stream into its current state and revision (-1 when it has no events). Streams only
    * grow, so a state folded earlier stays true up to its revision: only newer events are read.
    */
-  async load<E extends LedgerEvent, S>(
+  private async load<E extends LedgerEvent, S>(
     streamId: string,
     decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
   ): Promise<Folded<S>> {

@@ -115,11 +115,12 @@ export class LedgerCommands implements CommandBus {
       }
       case 'RecordAttendance': {
         // Admission is never revoked, so the fact can be looked up once, outside the retry loop.
-        const member = await this.handler.load(memberStream(request.data.participantId), memberDecider);
-        const command: MeetingCommand = {
-          ...request,
-          data: { ...request.data, memberAdmitted: member.state.status === 'admitted' },
-        };
+        const memberAdmitted = await this.handler.read(
+          memberStream(request.data.participantId),
+          memberDecider,
+          ({ state }) => state.status === 'admitted',
+        );
+        const command: MeetingCommand = { ...request, data: { ...request.data, memberAdmitted } };
         return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId }));
       }
       case 'AmendOutcome': {
@@ -150,8 +151,8 @@ export class LedgerCommands implements CommandBus {
 }
 
 /** The read side of a single meeting: its state folded from its own stream. */
-export const loadMeeting = async (handler: CommandHandler, meetingId: string) => {
-  const { state, revision } = await handler.load(meetingStream(meetingId), meetingDecider);
-  if (state.status === 'none') throw new MeetingNotFound(meetingId);
-  return { meeting: state, revision };
-};
+export const loadMeeting = (handler: CommandHandler, meetingId: string) =>
+  handler.read(meetingStream(meetingId), meetingDecider, ({ state, revision }) => {
+    if (state.status === 'none') throw new MeetingNotFound(meetingId);
+    return { meeting: state, revision };
+  });

@@ -18,6 +18,10 @@ export class StreamCache {
     return entry as Folded<S>;
   }
 
+  delete(streamId: string): void {
+    this.entries.delete(streamId);
+  }
+
   /** Keeps the furthest fold: a slower concurrent load never replaces a newer state with an older one. */
   set(streamId: string, entry: Folded<unknown>): void {
     const current = this.entries.get(streamId);
