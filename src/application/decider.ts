@@ -1,0 +1,14 @@
+import type { LedgerEvent } from '../domain/events.js';
+
+/**
+ * A stream's rules: `decide` is pure; `evolve` may update the state in place and return it, since a
+ * folded state belongs to one holder at a time (see FoldedStreams).
+ */
+export type Decider<C, E extends LedgerEvent, S> = {
+  initialState: () => S;
+  evolve: (state: S, event: E) => S;
+  decide: (command: C, state: S) => E[];
+};
+
+/** What folding a stream needs of its decider. */
+export type Fold<E extends LedgerEvent, S> = Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>;
