@@ -5,6 +5,7 @@ import { enforceMeetingLimits } from '../domain/meeting/limits.js';
 import { decideMeeting } from '../domain/meeting/decide.js';
 import type { MeetingEvent } from '../domain/meeting/events.js';
 import { evolveMeeting, initialMeeting, type Meeting } from '../domain/meeting/meeting.js';
+import { meetingView } from '../domain/meeting/meetingView.js';
 import type { MemberCommand } from '../domain/member/commands.js';
 import { decideMember, evolveMember, initialMember, type Member } from '../domain/member/member.js';
 import type { z } from 'zod';
@@ -150,9 +151,9 @@ export class LedgerCommands implements CommandBus {
   }
 }
 
-/** The read side of a single meeting: its state folded from its own stream. */
+/** The read side of a single meeting: its state folded from its own stream, as callers see it. */
 export const loadMeeting = (handler: CommandHandler, meetingId: string) =>
   handler.read(meetingStream(meetingId), meetingDecider, ({ state, revision }) => {
     if (state.status === 'none') throw new MeetingNotFound(meetingId);
-    return { meeting: state, revision };
+    return { meeting: meetingView(state), revision };
   });
