@@ -59,7 +59,7 @@ export class CommandHandler {
   /** `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS eventsPerStream). */
   constructor(
     private readonly store: EventStore,
-    options: { cachedStreams?: number; maxEventsPerStream?: number } = {},
+    options: { cachedStreams?: number; maxEventsPerStream?: number; foldPageSize?: number } = {},
   ) {
     this.streams = new FoldedStreams(store, options);
     this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
