@@ -12,7 +12,7 @@ import { isKeptRefusal, refusalRecord, ReplayedRefusal, type StoredRefusal } fro
 import type { LedgerError } from '../domain/errors.js';
 import type { Decider, Fold } from './decider.js';
 import { envelopes } from './envelope.js';
-import { FoldedStreams } from './foldedStreams.js';
+import { FoldedStreams, type FoldOptions } from './foldedStreams.js';
 import type { Folded } from './streamCache.js';
 
 /** Everything about a command that comes from the edge rather than from its body. */
@@ -59,10 +59,15 @@ export class CommandHandler {
   /** `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS eventsPerStream). */
   constructor(
     private readonly store: EventStore,
-    options: { cachedStreams?: number; maxEventsPerStream?: number; foldPageSize?: number } = {},
+    options: FoldOptions & { maxEventsPerStream?: number } = {},
   ) {
     this.streams = new FoldedStreams(store, options);
     this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Resolves once the stream snapshots already planned are saved: before their store is closed. */
+  snapshotsSaved(): Promise<void> {
+    return this.streams.snapshotsSaved();
   }
 
   /**

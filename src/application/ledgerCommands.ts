@@ -5,6 +5,7 @@ import { enforceMeetingLimits } from '../domain/meeting/limits.js';
 import { decideMeeting } from '../domain/meeting/decide.js';
 import type { MeetingEvent } from '../domain/meeting/events.js';
 import { evolveMeeting, initialMeeting, type Meeting } from '../domain/meeting/meeting.js';
+import { MEETING_SNAPSHOT_VERSION, meetingFromJson, meetingToJson } from '../domain/meeting/meetingSnapshot.js';
 import { meetingView } from '../domain/meeting/meetingView.js';
 import type { MemberCommand } from '../domain/member/commands.js';
 import { decideMember, evolveMember, initialMember, type Member } from '../domain/member/member.js';
@@ -39,6 +40,7 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, Meeting> = {
   initialState: initialMeeting,
   evolve: evolveMeeting,
   decide: decideMeeting,
+  snapshot: { version: MEETING_SNAPSHOT_VERSION, toJson: meetingToJson, fromJson: meetingFromJson },
 };
 
 /** The meeting decider with the configured counts a meeting may reach, checked on what decide would add. */

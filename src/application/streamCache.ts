@@ -6,20 +6,20 @@ export type Folded<S> = { state: S; revision: number; lastHash: string | null };
  * stream, advanced in place by whoever holds the stream's lock (FoldedStreams): never hand one out
  * to anyone else.
  */
-export class StreamCache {
-  private readonly entries = new Map<string, Folded<unknown>>();
+export class StreamCache<Entry> {
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly capacity: number) {}
 
-  get<S>(streamId: string): Folded<S> | undefined {
+  get(streamId: string): Entry | undefined {
     const entry = this.entries.get(streamId);
-    if (!entry) return undefined;
+    if (entry === undefined) return undefined;
     this.entries.delete(streamId);
     this.entries.set(streamId, entry);
-    return entry as Folded<S>;
+    return entry;
   }
 
-  set(streamId: string, entry: Folded<unknown>): void {
+  set(streamId: string, entry: Entry): void {
     this.entries.delete(streamId);
     this.entries.set(streamId, entry);
     if (this.entries.size > this.capacity) {
