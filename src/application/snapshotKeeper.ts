@@ -10,7 +10,7 @@ export type SnapshotOptions = {
   snapshotEvery?: number;
   /**
    * A state whose JSON is larger is not saved: parsing it back holds the event loop (about 7 ms per
-   * MB measured here), and a fold a page at a time never does. Default 2 MiB.
+   * MB measured here), while a fold holds it one page at a time. Default 2 MiB.
    */
   maxSnapshotBytes?: number;
 };
