@@ -7,6 +7,8 @@ import { AuditLog } from './audit/auditLog.js';
 import { SqliteAuditStore, type AuditStore } from './audit/auditStore.js';
 import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
 import { LedgerCommands } from './application/ledgerCommands.js';
+import { SqliteStreamSnapshots } from './application/sqliteStreamSnapshots.js';
+import type { StreamSnapshotStore } from './application/streamSnapshots.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
 import { openEventStoreDb } from './eventStore/eventStoreDbEventStore.js';
@@ -29,6 +31,8 @@ export type Ledger = {
   auditStore: AuditStore;
   audit: AuditLog;
   handler: CommandHandler;
+  /** Folds of long streams saved now and then (derived, deletable: data/stream-snapshots.sqlite). */
+  streamSnapshots: StreamSnapshotStore;
   commands: LedgerCommands;
   tokens: TokenRegistry;
   /** Managed tokens (`npm run ledger -- tokens`), re-read while the server runs. */
@@ -90,7 +94,12 @@ export const openLedger = async (
   { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
 ): Promise<Ledger> => {
   const store = await openStore(config);
-  const handler = new CommandHandler(store, { maxEventsPerStream: config.limits.eventsPerStream });
+  // Per process, beside every store kind: a snapshot is derived from the log and checked against it.
+  const streamSnapshots = new SqliteStreamSnapshots(join(config.dataDir, 'stream-snapshots.sqlite'));
+  const handler = new CommandHandler(store, {
+    maxEventsPerStream: config.limits.eventsPerStream,
+    snapshots: streamSnapshots,
+  });
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = openProjections(config, logger);
   const follower = new LogFollower(store, [projections], {
@@ -103,7 +112,7 @@ export const openLedger = async (
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
-    ...{ config, store, projections, follower, auditStore, audit, handler, commands, tokenFile },
+    ...{ config, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
     tokens: new TokenRegistry(config.tokens, tokenFile.active()),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
@@ -116,6 +125,8 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
   ledger.projections.database.close();
   await ledger.audit.stop();
   ledger.auditStore.close();
+  await ledger.handler.snapshotsSaved();
+  await ledger.streamSnapshots.close();
   await ledger.store.close();
 };
 

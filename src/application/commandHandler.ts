@@ -1,13 +1,19 @@
-import { toLedgerEvent, type LedgerEvent } from '../domain/events.js';
+import type { LedgerEvent } from '../domain/events.js';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from '../eventStore/errors.js';
-import type { AppendResult, EventStore, IdempotencyRecord, StoredResponse } from '../eventStore/eventStore.js';
+import type {
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  NewEvent,
+  StoredResponse,
+} from '../eventStore/eventStore.js';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed, StreamFull } from './errors.js';
 import { isKeptRefusal, refusalRecord, ReplayedRefusal, type StoredRefusal } from './refusals.js';
 import type { LedgerError } from '../domain/errors.js';
+import type { Decider, Fold } from './decider.js';
 import { envelopes } from './envelope.js';
-import { StreamCache, type Folded } from './streamCache.js';
-import { eventHash } from '../audit/canonical.js';
-import { StreamLocks } from './streamLocks.js';
+import { FoldedStreams, type FoldOptions } from './foldedStreams.js';
+import type { Folded } from './streamCache.js';
 
 /** Everything about a command that comes from the edge rather than from its body. */
 export type CommandContext = {
@@ -22,15 +28,12 @@ export type CommandContext = {
   idempotency?: { scope: string; fingerprint: string };
 };
 
-export type Decider<C, E extends LedgerEvent, S> = {
-  initialState: () => S;
-  evolve: (state: S, event: E) => S;
-  decide: (command: C, state: S) => E[];
-};
+export type { Decider } from './decider.js';
 
 export type CommandOutcome = StoredResponse & { replayed: boolean };
 
 type Describe = (result: AppendResult, appended: readonly LedgerEvent[]) => StoredResponse;
+type Appended = { result: AppendResult; response: StoredResponse };
 
 const MAX_ATTEMPTS = 5;
 
@@ -44,23 +47,37 @@ type Run<C, E extends LedgerEvent, S> = {
 };
 
 /**
- * Runs one command against one stream: load, fold, decide, append at the revision it was decided on.
- * Without If-Match a lost race is retried on fresh state; with it, it is the client's 412. The
- * response is computed inside the append so that an Idempotency-Key and its events commit together.
+ * Runs one command against one stream: fold, decide, append at the revision it was decided on, then
+ * move the fold on by what was appended. Without If-Match a lost race is retried on fresh state;
+ * with it, it is the client's 412. The response is computed inside the append so that an
+ * Idempotency-Key and its events commit together.
  */
 export class CommandHandler {
-  private readonly folded: StreamCache;
-  private readonly locks = new StreamLocks();
-
+  private readonly streams: FoldedStreams;
   private readonly maxEventsPerStream: number;
 
   /** `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS eventsPerStream). */
   constructor(
     private readonly store: EventStore,
-    options: { cachedStreams?: number; maxEventsPerStream?: number } = {},
+    options: FoldOptions & { maxEventsPerStream?: number } = {},
   ) {
-    this.folded = new StreamCache(options.cachedStreams ?? 10_000);
+    this.streams = new FoldedStreams(store, options);
     this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Resolves once the stream snapshots already planned are saved: before their store is closed. */
+  snapshotsSaved(): Promise<void> {
+    return this.streams.snapshotsSaved();
+  }
+
+  /**
+   * Hands `use` the stream's folded state, caught up with the store, while no command runs on that
+   * stream. `use` must not keep the state (or anything it can reach): return a copy or a view of it.
+   */
+  read<E extends LedgerEvent, S, T>(streamId: string, decider: Fold<E, S>, use: (folded: Folded<S>) => T): Promise<T> {
+    return this.streams.exclusive(streamId, async () =>
+      use(await this.streams.load(streamId, decider, { catchUp: true })),
+    );
   }
 
   handle<C, E extends LedgerEvent, S>(
@@ -71,7 +88,7 @@ export class CommandHandler {
     describe: Describe,
   ): Promise<CommandOutcome> {
     const run = { streamId, decider, command, context, describe };
-    return this.locks.run(streamId, () => this.decideAndAppend(run));
+    return this.streams.exclusive(streamId, () => this.decideAndAppend(run));
   }
 
   private async decideAndAppend<C, E extends LedgerEvent, S>(run: Run<C, E, S>): Promise<CommandOutcome> {
@@ -102,29 +119,19 @@ export class CommandHandler {
   }
 
   private async decideWithRetries<C, E extends LedgerEvent, S>(run: Run<C, E, S>): Promise<CommandOutcome> {
-    const { streamId, decider, command, context, describe } = run;
+    const { streamId, decider, command, context } = run;
     for (let attempt = 1; ; attempt += 1) {
-      const { state, revision, lastHash } = await this.load(streamId, decider);
-      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-        throw new PreconditionFailed(streamId, context.expectedRevision, revision);
-      }
-      const events = decider.decide(command, state);
-      if (revision + 1 + events.length > this.maxEventsPerStream)
+      const folded = await this.foldAt(streamId, decider, context.expectedRevision);
+      const events = decider.decide(command, folded.state);
+      if (folded.revision + 1 + events.length > this.maxEventsPerStream)
         throw new StreamFull(streamId, this.maxEventsPerStream);
+      const wrapped = envelopes(events, context, { streamId, revision: folded.revision, lastHash: folded.lastHash });
+      let appended: Appended;
       try {
-        let response: StoredResponse | undefined;
-        const wrapped = envelopes(events, context, { streamId, revision, lastHash });
-        const result = await this.store.appendToStream(streamId, wrapped, {
-          expectedRevision: revision === -1 ? 'no_stream' : revision,
-          ...(context.idempotency && {
-            idempotency: {
-              ...context.idempotency,
-              respond: (appended: AppendResult) => (response = describe(appended, events)),
-            },
-          }),
-        });
-        return { ...(response ?? describe(result, events)), replayed: false };
+        appended = await this.append(run, folded.revision, wrapped.events, events);
       } catch (error) {
+        // Whatever went wrong, the store may hold more than this fold knows: the next load reads it.
+        this.streams.forget(streamId);
         if (error instanceof IdempotencyKeyUsed && context.idempotency) {
           return replay(error.record, context.idempotency.fingerprint);
         }
@@ -133,30 +140,44 @@ export class CommandHandler {
           throw new PreconditionFailed(streamId, context.expectedRevision, error.actual);
         }
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflict(streamId, attempt);
+        continue;
       }
+      const revision = appended.result.nextExpectedRevision;
+      this.streams.advance(streamId, decider, folded, { events, revision, lastHash: wrapped.lastHash });
+      return { ...appended.response, replayed: false };
     }
   }
 
   /**
-   * Folds a stream into its current state and revision (-1 when it has no events). Streams only
-   * grow, so a state folded earlier stays true up to its revision: only newer events are read.
+   * The fold a command decides on. A client's If-Match may name a revision another process wrote
+   * after this one folded the stream: only then is the store asked for newer events.
    */
-  async load<E extends LedgerEvent, S>(
-    streamId: string,
-    decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
-  ): Promise<Folded<S>> {
-    const cached = this.folded.get<S>(streamId);
-    const recorded = await this.store.readStream(streamId, { fromRevision: cached ? cached.revision + 1 : 0 });
-    const state = recorded.reduce(
-      (s, r) => decider.evolve(s, toLedgerEvent(r.type, r.data) as E),
-      cached?.state ?? decider.initialState(),
-    );
-    const last = recorded.at(-1);
-    const folded: Folded<S> = last
-      ? { state, revision: last.revision, lastHash: eventHash(last) }
-      : { state, revision: cached?.revision ?? -1, lastHash: cached?.lastHash ?? null };
-    if (folded.revision >= 0) this.folded.set(streamId, folded);
-    return folded;
+  private async foldAt<E extends LedgerEvent, S>(streamId: string, decider: Fold<E, S>, expected?: number) {
+    const folded = await this.streams.load(streamId, decider, { catchUp: false });
+    if (expected === undefined || expected === folded.revision) return folded;
+    const current = await this.streams.load(streamId, decider, { catchUp: true });
+    if (expected !== current.revision) throw new PreconditionFailed(streamId, expected, current.revision);
+    return current;
+  }
+
+  private async append<C, E extends LedgerEvent, S>(
+    run: Run<C, E, S>,
+    revision: number,
+    wrapped: NewEvent[],
+    events: readonly E[],
+  ): Promise<Appended> {
+    const { streamId, context, describe } = run;
+    let response: StoredResponse | undefined;
+    const result = await this.store.appendToStream(streamId, wrapped, {
+      expectedRevision: revision === -1 ? 'no_stream' : revision,
+      ...(context.idempotency && {
+        idempotency: {
+          ...context.idempotency,
+          respond: (appended: AppendResult) => (response = describe(appended, events)),
+        },
+      }),
+    });
+    return { result, response: response ?? describe(result, events) };
   }
 }
 

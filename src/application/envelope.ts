@@ -8,14 +8,16 @@ import { eventIdFor } from './eventIds.js';
  * Wraps decided events for the store: ids derived from the command, the command's metadata, and
  * each event's link in its stream's hash chain. The writer can set the link because it appends at
  * an expected revision: it knows which event comes before, and hashes only what it writes itself.
+ * `lastHash` is the hash of the last event wrapped (the stream's next link once they are appended),
+ * so that nobody needs to read them back to hash them again.
  */
 export const envelopes = (
   events: readonly LedgerEvent[],
   context: CommandContext,
   stream: { streamId: string; revision: number; lastHash: string | null },
-): NewEvent[] => {
+): { events: NewEvent[]; lastHash: string | null } => {
   let prevHash = stream.lastHash;
-  return events.map((event, index) => {
+  const wrapped = events.map((event, index) => {
     const metadata: EventMetadata = {
       commandId: context.commandId,
       correlationId: context.correlationId,
@@ -25,8 +27,9 @@ export const envelopes = (
       schemaVersion: eventCatalog[event.type].schemaVersion,
       prevHash,
     };
-    const wrapped = { eventId: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata };
-    prevHash = eventHash({ ...wrapped, streamId: stream.streamId, revision: stream.revision + index + 1 });
-    return wrapped;
+    const envelope = { eventId: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata };
+    prevHash = eventHash({ ...envelope, streamId: stream.streamId, revision: stream.revision + index + 1 });
+    return envelope;
   });
+  return { events: wrapped, lastHash: prevHash };
 };

@@ -5,6 +5,8 @@ import { enforceMeetingLimits } from '../domain/meeting/limits.js';
 import { decideMeeting } from '../domain/meeting/decide.js';
 import type { MeetingEvent } from '../domain/meeting/events.js';
 import { evolveMeeting, initialMeeting, type Meeting } from '../domain/meeting/meeting.js';
+import { MEETING_SNAPSHOT_VERSION, meetingFromJson, meetingToJson } from '../domain/meeting/meetingSnapshot.js';
+import { meetingView } from '../domain/meeting/meetingView.js';
 import type { MemberCommand } from '../domain/member/commands.js';
 import { decideMember, evolveMember, initialMember, type Member } from '../domain/member/member.js';
 import type { z } from 'zod';
@@ -38,6 +40,7 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, Meeting> = {
   initialState: initialMeeting,
   evolve: evolveMeeting,
   decide: decideMeeting,
+  snapshot: { version: MEETING_SNAPSHOT_VERSION, toJson: meetingToJson, fromJson: meetingFromJson },
 };
 
 /** The meeting decider with the configured counts a meeting may reach, checked on what decide would add. */
@@ -115,11 +118,12 @@ export class LedgerCommands implements CommandBus {
       }
       case 'RecordAttendance': {
         // Admission is never revoked, so the fact can be looked up once, outside the retry loop.
-        const member = await this.handler.load(memberStream(request.data.participantId), memberDecider);
-        const command: MeetingCommand = {
-          ...request,
-          data: { ...request.data, memberAdmitted: member.state.status === 'admitted' },
-        };
+        const memberAdmitted = await this.handler.read(
+          memberStream(request.data.participantId),
+          memberDecider,
+          ({ state }) => state.status === 'admitted',
+        );
+        const command: MeetingCommand = { ...request, data: { ...request.data, memberAdmitted } };
         return this.onMeeting(command, context, accepted(200, { meetingId: request.meetingId }));
       }
       case 'AmendOutcome': {
@@ -149,9 +153,9 @@ export class LedgerCommands implements CommandBus {
   }
 }
 
-/** The read side of a single meeting: its state folded from its own stream. */
-export const loadMeeting = async (handler: CommandHandler, meetingId: string) => {
-  const { state, revision } = await handler.load(meetingStream(meetingId), meetingDecider);
-  if (state.status === 'none') throw new MeetingNotFound(meetingId);
-  return { meeting: state, revision };
-};
+/** The read side of a single meeting: its state folded from its own stream, as callers see it. */
+export const loadMeeting = (handler: CommandHandler, meetingId: string) =>
+  handler.read(meetingStream(meetingId), meetingDecider, ({ state, revision }) => {
+    if (state.status === 'none') throw new MeetingNotFound(meetingId);
+    return { meeting: meetingView(state), revision };
+  });

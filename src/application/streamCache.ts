@@ -2,31 +2,33 @@
 export type Folded<S> = { state: S; revision: number; lastHash: string | null };
 
 /**
- * Recently folded streams, least recently used evicted first. States are immutable values (every
- * `evolve` returns a new one), so handing the same object to two commands is safe.
+ * Recently folded streams, least recently used evicted first. An entry is the live fold of its
+ * stream, advanced in place by whoever holds the stream's lock (FoldedStreams): never hand one out
+ * to anyone else.
  */
-export class StreamCache {
-  private readonly entries = new Map<string, Folded<unknown>>();
+export class StreamCache<Entry> {
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly capacity: number) {}
 
-  get<S>(streamId: string): Folded<S> | undefined {
+  get(streamId: string): Entry | undefined {
     const entry = this.entries.get(streamId);
-    if (!entry) return undefined;
+    if (entry === undefined) return undefined;
     this.entries.delete(streamId);
     this.entries.set(streamId, entry);
-    return entry as Folded<S>;
+    return entry;
   }
 
-  /** Keeps the furthest fold: a slower concurrent load never replaces a newer state with an older one. */
-  set(streamId: string, entry: Folded<unknown>): void {
-    const current = this.entries.get(streamId);
-    if (current && current.revision > entry.revision) return;
+  set(streamId: string, entry: Entry): void {
     this.entries.delete(streamId);
     this.entries.set(streamId, entry);
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
+  }
+
+  delete(streamId: string): void {
+    this.entries.delete(streamId);
   }
 }

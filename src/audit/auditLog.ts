@@ -1,4 +1,5 @@
 import { LedgerError } from '../domain/errors.js';
+import { StoreUnavailable } from '../eventStore/errors.js';
 import type { EventStore, RecordedEvent, Subscription } from '../eventStore/eventStore.js';
 import type { AuditStore, StoredCheckpoint } from './auditStore.js';
 import { canonicalBytes } from './canonical.js';
@@ -35,6 +36,7 @@ export class AuditLog {
   private markCaughtUp: () => void = () => undefined;
   private readonly unrecorded: { index: number; position: number; leafHash: Buffer }[] = [];
   private lastCheckpointSize = 0;
+  private retry: NodeJS.Timeout | undefined;
   /** Resolves once the tree holds every event that was in the log when it started. */
   readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
 
@@ -95,21 +97,44 @@ export class AuditLog {
     // One transaction (and fsync) per batch of leaves, not per event: the appends' fsyncs are enough.
     if (this.unrecorded.length >= 1_000) this.recordLeaves();
     else if (this.unrecorded.length === 1) setImmediate(() => this.recordLeaves());
-    if (index + 1 - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpoint();
+    if (index + 1 - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpointIfGrown();
   }
 
   private recordLeaves(): void {
     if (this.unrecorded.length === 0) return;
-    this.store.appendLeaves(this.unrecorded.splice(0));
+    try {
+      this.store.appendLeaves(this.unrecorded);
+      this.unrecorded.length = 0;
+    } catch {
+      // The audit file could not be written (a full disk): the leaves stay in memory and are written
+      // at the next batch or checkpoint; the tree in memory answers meanwhile.
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined;
+        this.recordLeaves();
+      }, 1_000);
+    }
   }
 
+  /** Signs a checkpoint if the tree grew; a failure to store it (a full disk) waits for the next try. */
   private checkpointIfGrown(): void {
-    this.recordLeaves();
-    if (this.tree.size > (this.store.latestCheckpoint()?.treeSize ?? -1)) this.checkpoint();
+    try {
+      this.recordLeaves();
+      if (this.tree.size > (this.store.latestCheckpoint()?.treeSize ?? -1)) this.checkpoint();
+    } catch {
+      // tried again at the next interval, and on stop
+    }
   }
 
   /** Signs and keeps a checkpoint of the tree as it stands (the latest one again if nothing was added). */
   checkpoint(): StoredCheckpoint {
+    try {
+      return this.signAndKeep();
+    } catch (error) {
+      throw new StoreUnavailable('The audit log could not be written; retry shortly', 5, { cause: error });
+    }
+  }
+
+  private signAndKeep(): StoredCheckpoint {
     this.recordLeaves();
     const latest = this.store.latestCheckpoint();
     this.lastCheckpointSize = latest?.treeSize ?? 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainRuleViolation, MeetingNotOpen } from '../../src/domain/errors.js';
 import type { MeetingCommand } from '../../src/domain/meeting/commands.js';
+import { meetingView } from '../../src/domain/meeting/meetingView.js';
 import {
   africanUnionInvited,
   attendance,
@@ -103,8 +104,8 @@ describe('RecordAttendance', () => {
     ]);
     expect(state.status).toBe('scheduled');
     if (state.status === 'none') return;
-    expect(state.attendance).toHaveLength(2);
-    expect(state.attendance).toEqual(
+    expect(meetingView(state).attendance).toHaveLength(2);
+    expect(meetingView(state).attendance).toEqual(
       expect.arrayContaining([
         { participantId: 'iraq', role: 'member', status: 'present' },
         { participantId: 'african-union', role: 'observer', status: 'present' },

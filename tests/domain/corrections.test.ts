@@ -3,6 +3,7 @@ import { commandInputs } from '../../src/domain/meeting/commands.js';
 import { DomainRuleViolation, MeetingNotFound, MeetingNotOpen } from '../../src/domain/errors.js';
 import type { MeetingCommand } from '../../src/domain/meeting/commands.js';
 import type { MeetingEventOf } from '../../src/domain/meeting/events.js';
+import { meetingView } from '../../src/domain/meeting/meetingView.js';
 import {
   givenMeeting,
   meetingCancelled,
@@ -227,11 +228,12 @@ describe('a corrected outcome in the meeting state', () => {
   it('shows the current values, standing, with the history of amendments', () => {
     const { state } = givenMeeting([meetingScheduled, mosulOnTheVerge, mosulLiberated]);
     const { meetingId: _meetingId, ...recorded } = mosulOnTheVerge.data;
-    expect(state.status !== 'none' && state.outcomes).toEqual([
+    expect(state.status !== 'none' && meetingView(state).outcomes).toEqual([
       {
         ...recorded,
         stage: 'liberated',
         status: 'standing',
+        corrections: 1,
         history: [{ kind: 'amended', reason: liberatedReason, previous: mosulValues }],
       },
     ]);
@@ -239,7 +241,7 @@ describe('a corrected outcome in the meeting state', () => {
 
   it('keeps a retracted outcome, marked retracted, with its history', () => {
     const { state } = givenMeeting([meetingScheduled, mosulOnTheVerge, raqqaTwice, raqqaRetracted]);
-    const outcomes = state.status === 'none' ? [] : state.outcomes;
+    const outcomes = state.status === 'none' ? [] : meetingView(state).outcomes;
     expect(outcomes.map((o) => [o.outcomeId, o.status, o.history])).toEqual([
       [mosulOutcomeId, 'standing', []],
       [raqqaOutcomeId, 'retracted', [{ kind: 'retracted', reason: 'Recorded twice' }]],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingEvent } from '../../src/domain/meeting/events.js';
-import { evolveMeeting, initialMeeting, type Meeting } from '../../src/domain/meeting/meeting.js';
+import { evolveMeeting, initialMeeting } from '../../src/domain/meeting/meeting.js';
+import { meetingView } from '../../src/domain/meeting/meetingView.js';
 import {
   africanUnionInvited,
   attendance,
@@ -16,7 +17,11 @@ import {
   stabilizationItem,
 } from './smallGroupMeeting.js';
 
-const fold = (events: MeetingEvent[]): Meeting => events.reduce(evolveMeeting, initialMeeting());
+/** The meeting folded from `events`, as callers see it. */
+const fold = (events: MeetingEvent[]) => {
+  const meeting = events.reduce(evolveMeeting, initialMeeting());
+  return meeting.status === 'none' ? meeting : meetingView(meeting);
+};
 
 const asScheduled = {
   status: 'scheduled',
@@ -91,6 +96,7 @@ describe('evolveMeeting', () => {
           stage: 'verge-of-liberation',
           occurredOn: '2017-07-05',
           status: 'standing',
+          corrections: 0,
           history: [],
         },
       ],

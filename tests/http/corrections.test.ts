@@ -68,6 +68,7 @@ describe('POST /v1/meetings/{id}/outcomes/{outcomeId}/amend', () => {
         ...outcomes.mosul,
         stage: 'liberated',
         status: 'standing',
+        corrections: 1,
         history: [
           {
             kind: 'amended',
@@ -114,6 +115,26 @@ describe('POST /v1/meetings/{id}/outcomes/{outcomeId}/amend', () => {
       stage: 'liberated',
       corrected: true,
     });
+  });
+
+  it('shows the latest ten corrections of an outcome amended twelve times, oldest first, and counts all twelve', async () => {
+    const meetingId = await schedule(t);
+    const outcomeId = await record(meetingId);
+    for (let n = 1; n <= 12; n++) {
+      expectJson(
+        await correct(meetingId, outcomeId, 'amend', { summary: `Reading ${n}`, reason: `Correction ${n}` }),
+        200,
+      );
+    }
+    const [outcome] = (await outcomesOf(meetingId)) as (Outcome & { corrections: number })[];
+    expect(outcome).toMatchObject({ summary: 'Reading 12', status: 'standing', corrections: 12 });
+    expect(outcome?.history).toHaveLength(10);
+    expect(outcome?.history[0]).toEqual({
+      kind: 'amended',
+      reason: 'Correction 3',
+      previous: { summary: 'Reading 2', stage: 'verge-of-liberation', theatre: 'mosul' },
+    });
+    expect((await eventsOf(meetingId)).filter((e) => e.type === 'OutcomeAmended')).toHaveLength(12);
   });
 
   it('answers 200 with no events when the amendment changes nothing', async () => {

@@ -59,7 +59,7 @@ describe('GET /v1/meetings/{id}', () => {
       agenda: smallGroup.agenda,
       observers: [observers.africanUnion],
       attendance: [{ participantId: 'united-states', role: 'member', status: 'present' }],
-      outcomes: [{ outcomeId: expect.any(String), ...outcomes.mosul, status: 'standing', history: [] }],
+      outcomes: [{ outcomeId: expect.any(String), ...outcomes.mosul, status: 'standing', corrections: 0, history: [] }],
       revision: 3,
     });
   });

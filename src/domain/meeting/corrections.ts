@@ -13,7 +13,7 @@ const standingOutcome = (state: Meeting, command: Correction): Outcome => {
   if (state.status === 'none') throw new MeetingNotFound(command.meetingId);
   if (state.status === 'cancelled') throw new MeetingNotOpen(state.meetingId, state.status);
   const { outcomeId } = command.data;
-  const outcome = state.outcomes.find((o) => o.outcomeId === outcomeId);
+  const outcome = state.outcomes.get(outcomeId);
   if (outcome === undefined) {
     throw new DomainRuleViolation('outcome-not-found', `Meeting ${state.meetingId} has no outcome ${outcomeId}`, {
       outcomeId,

@@ -13,7 +13,7 @@ const open = (state: Meeting, meetingId: string): ScheduledMeeting => {
 };
 
 const requireAgendaItem = (state: ScheduledMeeting, itemId: string, field: string): void => {
-  if (!state.agenda.some((item) => item.itemId === itemId)) {
+  if (!state.agenda.has(itemId)) {
     throw new DomainRuleViolation('agenda-item-not-found', `Meeting ${state.meetingId} has no agenda item ${itemId}`, {
       field,
     });
@@ -73,7 +73,7 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
     }
     case 'AddAgendaItem': {
       const meeting = open(state, command.meetingId);
-      const existing = meeting.agenda.find((item) => item.itemId === command.data.itemId);
+      const existing = meeting.agenda.get(command.data.itemId);
       if (existing?.title === command.data.title) return []; // the same item added again changes nothing
       if (existing) {
         throw new DomainRuleViolation('duplicate-agenda-item', `Agenda item ${command.data.itemId} already exists`);
@@ -83,7 +83,7 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
     }
     case 'InviteObserver': {
       const meeting = open(state, command.meetingId);
-      if (meeting.observers.some((o) => o.observerId === command.data.observerId)) return [];
+      if (meeting.observers.has(command.data.observerId)) return [];
       const { observerId, name, kind, session } = command.data;
       if (session !== undefined) requireAgendaItem(meeting, session, 'session');
       return [
@@ -97,7 +97,7 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
       if (state.status === 'none') throw new MeetingNotFound(command.meetingId);
       if (state.status === 'cancelled') throw new MeetingNotOpen(state.meetingId, state.status);
       const { participantId, status, memberAdmitted } = command.data;
-      const isObserver = state.observers.some((o) => o.observerId === participantId);
+      const isObserver = state.observers.has(participantId);
       if (!memberAdmitted && !isObserver) {
         throw new DomainRuleViolation(
           'participant-not-eligible',
@@ -105,7 +105,7 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
           { participantId },
         );
       }
-      const current = state.attendance.find((a) => a.participantId === participantId);
+      const current = state.attendance.get(participantId);
       if (current?.status === status) return []; // recording what is already recorded changes nothing
       const role = memberAdmitted ? 'member' : 'observer';
       return [{ type: 'AttendanceRecorded', data: { meetingId: state.meetingId, participantId, role, status } }];
@@ -113,7 +113,7 @@ export const decideMeeting = (command: MeetingCommand, state: Meeting): MeetingE
     case 'RecordOutcome': {
       const meeting = open(state, command.meetingId);
       const { outcomeId, agendaItemId, theatre, stage, occurredOn, kind, summary } = command.data;
-      if (meeting.outcomes.some((o) => o.outcomeId === outcomeId)) {
+      if (meeting.outcomes.has(outcomeId)) {
         throw new DomainRuleViolation('duplicate-outcome', `Outcome ${outcomeId} is already recorded`);
       }
       if (agendaItemId !== undefined) requireAgendaItem(meeting, agendaItemId, 'agendaItemId');

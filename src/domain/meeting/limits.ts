@@ -20,9 +20,9 @@ export const enforceMeetingLimits = (events: readonly MeetingEvent[], state: Mee
     state.status === 'none'
       ? { agenda: 0, observers: 0, outcomes: 0 }
       : {
-          agenda: state.agenda.length,
-          observers: state.observers.length,
-          outcomes: state.outcomes.length,
+          agenda: state.agenda.size,
+          observers: state.observers.size,
+          outcomes: state.outcomes.size,
         };
   const added = (type: MeetingEvent['type']) => events.filter((event) => event.type === type).length;
   const scheduledAgenda = events.reduce(

@@ -3,12 +3,17 @@ import type { MeetingEvent, OutcomeKind, Stage } from './events.js';
 
 export type MeetingStatus = 'scheduled' | 'rescheduled' | 'cancelled' | 'closed';
 
+export type AgendaItem = { itemId: string; title: string };
 export type Observer = { observerId: string; name: string; kind: 'state' | 'organization'; session: string | null };
 export type Attendance = { participantId: string; role: 'member' | 'observer'; status: 'present' | 'absent' };
 /** What a correction may change, and what an amendment records it replaced. */
 export type CorrectableValues = { summary: string; stage: Stage | null; theatre: string | null };
 export type OutcomeCorrection =
   { kind: 'amended'; reason: string; previous: CorrectableValues } | { kind: 'retracted'; reason: string };
+
+/** How many of an outcome's corrections the state keeps; the full record is the meeting's events. */
+export const RECENT_CORRECTIONS = 10;
+
 export type Outcome = {
   outcomeId: string;
   agendaItemId: string | null;
@@ -18,9 +23,17 @@ export type Outcome = {
   stage: Stage | null;
   occurredOn: string | null;
   status: 'standing' | 'retracted';
+  /** How many corrections the outcome has had. */
+  corrections: number;
+  /** The latest RECENT_CORRECTIONS corrections, oldest first. */
   history: OutcomeCorrection[];
 };
 
+/**
+ * A meeting as its stream tells it. Agenda items, observers, attendance and outcomes are keyed by
+ * their id, in the order they were first recorded (attendance: the order of each participant's
+ * latest record), so that deciding and folding cost the same on the first event and the ten thousandth.
+ */
 export type ScheduledMeeting = {
   status: MeetingStatus;
   meetingId: string;
@@ -31,80 +44,93 @@ export type ScheduledMeeting = {
   location: string;
   host: string | null;
   cancellationReason: string | null;
-  agenda: { itemId: string; title: string }[];
-  observers: Observer[];
-  attendance: Attendance[];
-  outcomes: Outcome[];
+  agenda: Map<string, AgendaItem>;
+  observers: Map<string, Observer>;
+  attendance: Map<string, Attendance>;
+  outcomes: Map<string, Outcome>;
 };
 
 export type Meeting = { status: 'none' } | ScheduledMeeting;
 
 export const initialMeeting = (): Meeting => ({ status: 'none' });
 
-const correctOutcome = (
-  state: ScheduledMeeting,
-  outcomeId: string,
-  correct: (outcome: Outcome) => Outcome,
-): ScheduledMeeting => ({
-  ...state,
-  outcomes: state.outcomes.map((o) => (o.outcomeId === outcomeId ? correct(o) : o)),
-});
+const scheduled = (event: Extract<MeetingEvent, { type: 'MeetingScheduled' }>): ScheduledMeeting => {
+  const { agenda, ...rest } = event.data;
+  return {
+    ...rest,
+    status: 'scheduled',
+    agenda: new Map(agenda.map(({ itemId, title }) => [itemId, { itemId, title }])),
+    cancellationReason: null,
+    observers: new Map(),
+    attendance: new Map(),
+    outcomes: new Map(),
+  };
+};
 
-/** Folds one event into the meeting. Pure and total: the same events always give the same meeting. */
+const correct = (state: ScheduledMeeting, outcomeId: string, correction: OutcomeCorrection): Outcome | undefined => {
+  const outcome = state.outcomes.get(outcomeId);
+  if (outcome === undefined) return undefined;
+  outcome.corrections += 1;
+  outcome.history.push(correction);
+  if (outcome.history.length > RECENT_CORRECTIONS) outcome.history.shift();
+  return outcome;
+};
+
+/**
+ * Folds one event into the meeting, in place: the state belongs to one holder at a time, and
+ * copying it for every event made a fold quadratic. Total and deterministic: the same events always
+ * give the same meeting. Nothing of the event is kept that the state later changes.
+ */
 export const evolveMeeting = (state: Meeting, event: MeetingEvent): Meeting => {
-  if (event.type === 'MeetingScheduled') {
-    const { agenda, ...rest } = event.data;
-    return {
-      ...rest,
-      status: 'scheduled',
-      agenda: [...agenda],
-      cancellationReason: null,
-      observers: [],
-      attendance: [],
-      outcomes: [],
-    };
-  }
+  if (event.type === 'MeetingScheduled') return scheduled(event);
   if (state.status === 'none') return state; // an event for a meeting never scheduled cannot be folded
   switch (event.type) {
     case 'MeetingRescheduled':
-      return { ...state, status: 'rescheduled', startsAt: event.data.startsAt, endsAt: event.data.endsAt };
+      state.status = 'rescheduled';
+      state.startsAt = event.data.startsAt;
+      state.endsAt = event.data.endsAt;
+      return state;
     case 'MeetingCancelled':
-      return { ...state, status: 'cancelled', cancellationReason: event.data.reason };
+      state.status = 'cancelled';
+      state.cancellationReason = event.data.reason;
+      return state;
     case 'AgendaItemAdded':
-      return { ...state, agenda: [...state.agenda, { itemId: event.data.itemId, title: event.data.title }] };
+      state.agenda.set(event.data.itemId, { itemId: event.data.itemId, title: event.data.title });
+      return state;
     case 'ObserverInvited': {
       const { meetingId: _meetingId, ...observer } = event.data;
-      return { ...state, observers: [...state.observers, observer] };
+      state.observers.set(observer.observerId, observer);
+      return state;
     }
     case 'AttendanceRecorded': {
       const { meetingId: _meetingId, ...record } = event.data;
-      const others = state.attendance.filter((a) => a.participantId !== record.participantId);
-      return { ...state, attendance: [...others, record] };
+      state.attendance.delete(record.participantId); // recorded again, it moves to the end
+      state.attendance.set(record.participantId, record);
+      return state;
     }
     case 'OutcomeRecorded': {
       const { meetingId: _meetingId, ...outcome } = event.data;
-      return { ...state, outcomes: [...state.outcomes, { ...outcome, status: 'standing', history: [] }] };
+      state.outcomes.set(outcome.outcomeId, { ...outcome, status: 'standing', corrections: 0, history: [] });
+      return state;
     }
     case 'OutcomeAmended': {
       const { outcomeId, summary, stage, theatre, reason, previous } = event.data;
-      return correctOutcome(state, outcomeId, (o) => ({
-        ...o,
-        summary,
-        stage,
-        theatre,
-        history: [...o.history, { kind: 'amended', reason, previous }],
-      }));
+      const outcome = correct(state, outcomeId, { kind: 'amended', reason, previous });
+      if (outcome) {
+        outcome.summary = summary;
+        outcome.stage = stage;
+        outcome.theatre = theatre;
+      }
+      return state;
     }
     case 'OutcomeRetracted': {
-      const { outcomeId, reason } = event.data;
-      return correctOutcome(state, outcomeId, (o) => ({
-        ...o,
-        status: 'retracted',
-        history: [...o.history, { kind: 'retracted', reason }],
-      }));
+      const outcome = correct(state, event.data.outcomeId, { kind: 'retracted', reason: event.data.reason });
+      if (outcome) outcome.status = 'retracted';
+      return state;
     }
     case 'MeetingClosed':
-      return { ...state, status: 'closed' };
+      state.status = 'closed';
+      return state;
     default:
       return assertNever(event);
   }
