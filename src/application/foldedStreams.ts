@@ -35,7 +35,7 @@ export class FoldedStreams {
     options: FoldOptions = {},
   ) {
     this.cache = new StreamCache(options.cachedStreams ?? 10_000);
-    this.pageSize = options.foldPageSize ?? 500;
+    this.pageSize = options.foldPageSize ?? 200;
     this.keeper = options.snapshots && new SnapshotKeeper(store, options.snapshots, options);
   }
 
