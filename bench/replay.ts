@@ -57,7 +57,7 @@ try {
     for (let i = 0; i < 100 && !page.next().done; i++);
     asOf.push(`${name} ${(seconds(started) * 1000).toFixed(1)} ms`);
   }
-  database.close();
+  await database.close();
 
   const ceilingRate = parsed / ceilingSeconds;
   const rebuildRate = total / rebuildSeconds;

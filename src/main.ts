@@ -46,7 +46,10 @@ const openStore = async (config: Config): Promise<EventStore> => {
   mkdirSync(config.dataDir, { recursive: true });
   switch (config.store.kind) {
     case 'sqlite':
-      return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), { synchronous: config.sqliteSynchronous });
+      return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), {
+        synchronous: config.sqliteSynchronous,
+        checkpointInBackground: true,
+      });
     case 'postgres': {
       const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
       const store = new PostgresEventStore(database);
@@ -65,9 +68,13 @@ const openStore = async (config: Config): Promise<EventStore> => {
  * beside its audit log, and reads them without a network round trip.
  */
 const openProjections = (config: Config, logger?: pino.Logger): ProjectionEngine =>
-  new ProjectionEngine(new ProjectionDatabase(join(config.dataDir, 'projections.sqlite')), {
-    onFailure: (name, failure, error) => logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
-  });
+  new ProjectionEngine(
+    new ProjectionDatabase(join(config.dataDir, 'projections.sqlite'), { checkpointInBackground: true }),
+    {
+      onFailure: (name, failure, error) =>
+        logger?.error({ projection: name, failure, err: error }, 'projection stopped'),
+    },
+  );
 
 /** Where the store is, for the start-up line: never the connection string, which may hold a password. */
 const describeStore = (config: Config): string => {
@@ -122,7 +129,7 @@ export const openLedger = async (
 export const closeLedger = async (ledger: Ledger): Promise<void> => {
   await ledger.follower.stop();
   ledger.projections.stop();
-  ledger.projections.database.close();
+  await ledger.projections.database.close();
   await ledger.audit.stop();
   ledger.auditStore.close();
   await ledger.handler.snapshotsSaved();

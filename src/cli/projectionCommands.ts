@@ -111,7 +111,7 @@ export const replayFromZero = async <T>(
     await follower.stop();
     return work(database);
   } finally {
-    database.close();
+    await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
 };

@@ -17,6 +17,7 @@ import type {
 } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 import { migrate } from './sqliteSchema.js';
+import { WalCheckpointer } from './walCheckpointer.js';
 import {
   idempotencyFromRow,
   recordedFromRow,
@@ -34,6 +35,8 @@ export type SqliteOptions = {
   clock?: () => Date;
   /** SQLite page cache in KiB (default 64 MiB). */
   cacheKiB?: number;
+  /** Copy the write-ahead log back from a thread of its own, so no commit pauses for it (see WalCheckpointer). */
+  checkpointInBackground?: boolean;
 };
 
 type PendingAppend = {
@@ -59,6 +62,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollMs: number;
   private readonly clock: () => Date;
   private lastStamp: string;
+  private readonly checkpointer: WalCheckpointer | undefined;
   private readonly statements;
 
   constructor(file: string, options: SqliteOptions = {}) {
@@ -73,6 +77,9 @@ export class SqliteEventStore implements EventStore {
     // Index pages of hot streams stay in memory: measured 20% more commands/s than the 2 MiB default.
     this.db.pragma(`cache_size = -${options.cacheKiB ?? 65_536}`);
     migrate(this.db);
+    if (options.checkpointInBackground) {
+      this.checkpointer = new WalCheckpointer(this.db, file, { synchronous: options.synchronous ?? 'FULL' });
+    }
     this.statements = {
       stream: this.db.prepare<[string], { revision: number; position: number }>(
         'SELECT revision, position FROM streams WHERE stream_id = ?',
@@ -284,6 +291,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     // Let every queued append commit before the file closes: an accepted request is never dropped.
     while (this.queue.length > 0) this.flush();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 

@@ -40,7 +40,7 @@ export const openLedgerFiles = (options: SqliteOptions = {}) => {
   /** Stops feeding and closes the projection databases: what a process that stops does. */
   const stopAll = async () => {
     for (const follower of followers.splice(0)) await follower.stop();
-    for (const database of opened.splice(0)) database.close();
+    for (const database of opened.splice(0)) await database.close();
   };
   return {
     dir,

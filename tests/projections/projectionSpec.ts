@@ -56,10 +56,10 @@ export const projectionSpec =
       for (let stop = 0; stop <= head; stop++) {
         const resumed = projectedDatabase(projection, events.slice(0, stop), events.slice(stop));
         expect(read(resumed, q, head), `resumed after event ${stop}`).toEqual(expected);
-        resumed.close();
+        void resumed.close();
         const replayed = projectedDatabase(projection, events.slice(0, stop));
         expect(answer(q, stop), `as of position ${stop}`).toEqual(read(replayed, q, stop));
-        replayed.close();
+        void replayed.close();
       }
     };
     return {

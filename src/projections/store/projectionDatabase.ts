@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from '../../eventStore/walCheckpointer.js';
 import type { Projection } from '../projection.js';
 
 export type ProjectionCheckpoint = { version: number; position: number };
@@ -15,8 +16,16 @@ export class ProjectionDatabase {
   /** The connection reads use: it sees committed rows only, never a transaction in progress. */
   readonly reader: Database.Database;
   private readonly statements;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
-  constructor(file: string, { readonly = false }: { readonly?: boolean } = {}) {
+  /**
+   * `checkpointInBackground`: copy the write-ahead log back from a thread of its own, so that no
+   * commit pauses the event loop for it (the server does; tests and one-off commands need not).
+   */
+  constructor(
+    file: string,
+    { readonly = false, checkpointInBackground = false }: { readonly?: boolean; checkpointInBackground?: boolean } = {},
+  ) {
     this.db = new Database(file, { readonly, fileMustExist: readonly });
     if (!readonly) {
       this.db.pragma('journal_mode = WAL');
@@ -30,6 +39,9 @@ export class ProjectionDatabase {
       ) WITHOUT ROWID;
       -- Whole-state snapshots of an earlier design; their content is rebuilt as rows.
       DROP TABLE IF EXISTS projections;`);
+    }
+    if (checkpointInBackground && !readonly && file !== ':memory:') {
+      this.checkpointer = new WalCheckpointer(this.db, file, { synchronous: 'NORMAL' });
     }
     // An in-memory database (tests) has no second connection; everything else reads beside the writer.
     this.reader = file === ':memory:' || readonly ? this.db : new Database(file, { readonly: true });
@@ -76,7 +88,8 @@ export class ProjectionDatabase {
     this.install(projection);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }

@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+
+export type CheckpointerOptions = {
+  /** The database's durability: FULL for the log, NORMAL for what is derived from it. */
+  synchronous: 'FULL' | 'NORMAL';
+  /** How often the log is copied back into the database, ms. */
+  everyMs?: number;
+  /** Called after each checkpoint with the frames in the log and those copied (tests watch it). */
+  onCheckpoint?: (result: { log: number; checkpointed: number }) => void;
+};
+
+// Plain JavaScript, run by a worker of its own: it needs nothing of the ledger's TypeScript.
+const source = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = ' + workerData.synchronous);
+const checkpoint = () => {
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Copies a SQLite database's write-ahead log back into the database from a thread of its own. SQLite
+ * otherwise does it inside whichever COMMIT crosses 1000 log pages, with an fsync: the writer (the
+ * event loop) would pause for it every so often, and the pause grows with the batch. PASSIVE
+ * checkpoints never block the writer or the readers. Should the thread fail, the writer's own
+ * automatic checkpoints come back, so the log never grows without end.
+ */
+export class WalCheckpointer {
+  private readonly worker: Worker;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    file: string,
+    options: CheckpointerOptions,
+  ) {
+    this.worker = new Worker(source, {
+      eval: true,
+      workerData: {
+        module: require.resolve('better-sqlite3'),
+        file,
+        synchronous: options.synchronous,
+        everyMs: options.everyMs ?? 1_000,
+      },
+    });
+    this.worker.unref();
+    db.pragma('wal_autocheckpoint = 0');
+    // A log copied back is reused from its start; keep the file itself from staying at its largest.
+    db.pragma('journal_size_limit = 67108864');
+    this.worker.on('message', (message: { log: number; checkpointed: number } | { error: string }) => {
+      if ('log' in message) options.onCheckpoint?.(message);
+    });
+    this.worker.on('error', () => this.fallBack());
+    this.worker.on('exit', () => this.fallBack());
+  }
+
+  private fallBack(): void {
+    if (!this.stopped && this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+  }
+
+  /** Copies what is left and stops the thread. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.ref(); // the process must wait for the last checkpoint, not exit under it
+    this.worker.postMessage('stop');
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WalCheckpointer } from '../../src/eventStore/walCheckpointer.js';
+import { waitUntil } from '../projections/ledgerFiles.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const openDatabase = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-wal-'));
+  dirs.push(dir);
+  const file = join(dir, 'ledger.sqlite');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+  return { db, file };
+};
+
+describe('checkpoints from a thread of their own', () => {
+  it('copies the log back into the database while the writer never checkpoints, and leaves nothing behind on stop', async () => {
+    // Given a database whose log is copied back by the checkpointer
+    const { db, file } = openDatabase();
+    const checkpoints: { log: number; checkpointed: number }[] = [];
+    const checkpointer = new WalCheckpointer(db, file, {
+      synchronous: 'FULL',
+      everyMs: 10,
+      onCheckpoint: (result) => checkpoints.push(result),
+    });
+    // When the writer commits well past SQLite's 1000-page automatic checkpoint
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const insert = db.prepare('INSERT INTO rows (text) VALUES (?)');
+    for (let batch = 0; batch < 20; batch++) {
+      db.transaction(() => {
+        for (let i = 0; i < 500; i++) insert.run('x'.repeat(400));
+      })();
+    }
+    // Then the thread copies every page of the log back into the database
+    await waitUntil(
+      () => checkpoints.some((c) => c.log > 1000 && c.checkpointed === c.log),
+      'a checkpoint of the whole log',
+    );
+    expect(statSync(file).size).toBeGreaterThan(4_000_000);
+    // And stopping it, then closing the writer, leaves the database whole and no log behind
+    await checkpointer.stop();
+    db.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.prepare('SELECT count(*) AS n FROM rows').get()).toEqual({ n: 10_000 });
+    expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok');
+    reopened.close();
+  });
+});
