@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDate, forumSlug, instant, slug } from '../../domain/shared/values.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
+import { yieldToEventLoop } from '../../eventStore/readLog.js';
 import { AgendaReader } from '../../projections/agenda/agendaQueries.js';
 import { AttendanceReader } from '../../projections/attendance/attendanceQueries.js';
 import type { ProjectionEngine } from '../../projections/projectionEngine.js';
@@ -131,7 +132,12 @@ export const projectionRoutes =
         if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
         const after = cursorAfter(z.string(), view.after);
         const page = attendance.participants(query, view.at, limit, after);
-        const participants = page.participants.map((p) => attendance.summary(p, query, view.at));
+        const participants = [];
+        for (const participant of page.participants) {
+          // Each count is a range scan over that participant's meetings: give the event loop a turn between them.
+          participants.push(attendance.summary(participant, query, view.at));
+          await yieldToEventLoop();
+        }
         return { position: view.at, participants, next: page.next && encodeCursor(view.at, page.next) };
       },
     );
