@@ -110,6 +110,8 @@ export const openLedger = async (
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = openProjections(config, logger);
   const follower = new LogFollower(store, [projections], {
+    // A page is what one turn of the event loop applies: a few milliseconds, whatever the catch-up.
+    pageSize: 250,
     onError: (consumer, error) => logger?.warn({ consumer, err: error }, 'derived state could not be saved; retrying'),
   });
   const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
