@@ -22,7 +22,7 @@ const nothingAppended: CommandBus = {
 
 // As in production: the projections and the audit log follow the log while commands arrive.
 await ledger.projections.start();
-await ledger.audit.start();
+ledger.follower.start();
 const app = await buildApp({
   ...ledger,
   commands: mode === 'ceiling' ? nothingAppended : ledger.commands,

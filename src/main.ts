@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
+import { LogFollower } from './application/logFollower.js';
 import { AuditLog } from './audit/auditLog.js';
-import { SqliteAuditStore, type AuditStore } from './audit/auditStore.js';
+import type { AuditStore } from './audit/auditStore.js';
 import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
+import { SqliteAuditStore } from './audit/sqliteAuditStore.js';
 import { LedgerCommands } from './application/ledgerCommands.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { EventStore } from './eventStore/eventStore.js';
@@ -28,6 +30,8 @@ export type Ledger = {
   projections: ProjectionEngine;
   auditStore: AuditStore;
   audit: AuditLog;
+  /** One read of the log for the derived state that follows it (for now the audit log). */
+  follower: LogFollower;
   handler: CommandHandler;
   commands: LedgerCommands;
   tokens: TokenRegistry;
@@ -100,21 +104,29 @@ export const openLedger = async (
   });
   const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
   const signingKey = loadOrCreateSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'signing-key.pem'));
-  const audit = new AuditLog(store, auditStore, new CheckpointSigner(config.audit.origin, signingKey), config.audit);
+  const audit = new AuditLog(auditStore, new CheckpointSigner(config.audit.origin, signingKey), {
+    ...config.audit,
+    onError: (error) => logger?.error({ err: error }, 'audit checkpoint could not be signed or kept'),
+  });
+  const follower = new LogFollower(store, [audit], {
+    onError: (consumer, error) =>
+      logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
+  });
   const tokenFile = new TokenFile(config.dataDir);
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
-    ...{ config, store, snapshots, projections, auditStore, audit, handler, commands, tokenFile },
+    ...{ config, store, snapshots, projections, auditStore, audit, follower, handler, commands, tokenFile },
     tokens: new TokenRegistry(config.tokens, tokenFile.active()),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
 };
 
-/** Stops what runs (projections, audit) after saving their progress, then closes every store. */
+/** Stops what runs (projections, the log follower) after saving their progress, then closes every store. */
 export const closeLedger = async (ledger: Ledger): Promise<void> => {
   await ledger.projections.stop();
-  await ledger.audit.stop();
+  await ledger.follower.stop();
+  ledger.audit.stop(); // signs the tree as it stands, as on every stop
   ledger.auditStore.close();
   await ledger.store.close();
 };
@@ -125,7 +137,7 @@ export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = await openLedger(config, { logger, showTokens: true });
   await ledger.projections.start();
-  await ledger.audit.start();
+  ledger.follower.start();
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,

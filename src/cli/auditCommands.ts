@@ -15,8 +15,8 @@ type Print = (line: string) => void;
 /** Opens the ledger with its audit log caught up with every event, runs `work`, closes everything. */
 const withAuditedLedger = (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> =>
   withLedger(config, async (ledger) => {
-    await ledger.audit.start();
-    await ledger.audit.caughtUp;
+    ledger.follower.start();
+    await ledger.follower.caughtUp;
     return work(ledger);
   });
 

@@ -37,7 +37,7 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
   });
   const ledger = await openLedger(config);
   await ledger.projections.start();
-  await ledger.audit.start();
+  ledger.follower.start();
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,
