@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { yieldToEventLoop } from '../eventStore/readLog.js';
+import { SqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import type { AuditRecords } from './auditStore.js';
 import { ChainLinks, type StreamLookup } from './chainLinks.js';
 import type { CheckpointBody } from './checkpointSigner.js';
 import { EventCheck } from './eventCheck.js';
+import { verifyInWorkers } from './parallelVerify.js';
 import { TreeCheck, type VerifyKey } from './treeCheck.js';
 
 export type { VerifyKey } from './treeCheck.js';
@@ -17,6 +20,15 @@ export type VerifyReport = {
   rootHash: string;
   checkpointsChecked: number;
   firstBreak?: Break;
+};
+
+export type VerifyOptions = {
+  /** Worker threads for a SQLite log (default: the cores, at most 4); 1 verifies on this thread. */
+  workers?: number;
+  /** Below this many positions a log is verified on this thread: starting workers costs more. */
+  minPositionsForWorkers?: number;
+  /** Positions per chunk handed to a worker. */
+  chunkPositions?: number;
 };
 
 const PAGE = 1_000;
@@ -35,7 +47,8 @@ export const lookupThrough =
  * previous event), its leaf against the leaf recorded when it was indexed, every kept checkpoint's
  * root and signature, and the root at the size of each checkpoint the auditor holds. Stops at the
  * first break and says exactly where and what. Reads only: memory stays bounded (a page of events,
- * a page of records, the tree's right edge, an LRU of streams).
+ * a page of records, the tree's right edge, an LRU of streams), and a SQLite log is read by worker
+ * threads, each on its own read-only connection.
  */
 export const verifyLedger = async (
   events: EventStore,
@@ -43,6 +56,7 @@ export const verifyLedger = async (
   key: VerifyKey,
   /** Checkpoints an auditor saved earlier: the log must extend each of them. */
   held: readonly CheckpointBody[] = [],
+  options: VerifyOptions = {},
 ): Promise<VerifyReport> => {
   // Records first, then the head: whatever was recorded by then describes events at or below it.
   const snapshot = {
@@ -51,7 +65,12 @@ export const verifyLedger = async (
   };
   const head = await events.headPosition();
   const tree = new TreeCheck(records, snapshot, key, held);
-  const found = await verifyInOrder(events, head, tree);
+  const workers = options.workers ?? Math.min(availableParallelism(), 4);
+  const parallel =
+    events instanceof SqliteEventStore && workers > 1 && head >= (options.minPositionsForWorkers ?? 20_000);
+  const found = parallel
+    ? await verifyInWorkers({ file: events.file, events, head, tree, workers, chunkPositions: options.chunkPositions })
+    : await verifyInOrder(events, head, tree);
   const reason = found ? undefined : tree.finish();
   const firstBreak = found ?? (reason ? { position: 0, streamId: '', revision: -1, reason } : undefined);
   return {

@@ -6,16 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointSigner, type CheckpointBody } from '../../src/audit/checkpointSigner.js';
 import { auditableOf, leafHashOf } from '../../src/audit/eventDigest.js';
 import { openAuditRecords } from '../../src/audit/sqliteAuditRecords.js';
-import { verifyLedger } from '../../src/audit/verifyLedger.js';
-
-type VerifyOptions = Record<string, never>;
+import { verifyLedger, type VerifyOptions } from '../../src/audit/verifyLedger.js';
 import type { StoredEvent } from '../../src/eventStore/eventStore.js';
 import { SqliteEventStore } from '../../src/eventStore/sqliteEventStore.js';
 import { buildAuditedLedger, copyLedger, ORIGIN, rewrite, swapEvents } from './auditedLedger.js';
 import { referenceVerify } from './verifyReference.js';
 
 const EVENTS = 300;
-const CHUNK = 64; // where a later change splits the log into chunks: breaks are placed around it
+const CHUNK = 64; // chunk boundaries of the parallel verification: breaks are placed around them
 let base: string;
 const copies: string[] = [];
 
@@ -37,7 +35,7 @@ const both = async (dir: string, options: VerifyOptions, held: CheckpointBody[] 
   const records = openAuditRecords(join(dir, 'audit.sqlite'));
   try {
     const key = keyOf(dir);
-    const report = await verifyLedger(events, records, key, held);
+    const report = await verifyLedger(events, records, key, held, options);
     const reference = await referenceVerify(events, join(dir, 'audit.sqlite'), key, held);
     return { report, reference };
   } finally {
@@ -166,7 +164,28 @@ const tamperings: Tampering[] = [
   },
 ];
 
-const modes: [string, VerifyOptions, Tampering[]][] = [['on this thread', {}, tamperings]];
+// Every tampering on this thread and in workers whose chunk boundaries fall on the tampered
+// positions; a few in many small chunks, so that chunks finish out of order and wait their turn.
+const SMALL_CHUNKS = new Set([
+  'an event deleted in the middle at 65',
+  'two events of one stream swapped across a chunk boundary',
+  'an edited recorded leaf at 64',
+  'the last five events deleted',
+  'an edited checkpoint root',
+]);
+const modes: [string, VerifyOptions, Tampering[]][] = [
+  ['on this thread', { workers: 1 }, tamperings],
+  [
+    `in two workers, chunks of ${CHUNK} positions`,
+    { workers: 2, chunkPositions: CHUNK, minPositionsForWorkers: 0 },
+    tamperings,
+  ],
+  [
+    'in three workers, chunks of 10 positions',
+    { workers: 3, chunkPositions: 10, minPositionsForWorkers: 0 },
+    tamperings.filter((t) => SMALL_CHUNKS.has(t.name)),
+  ],
+];
 
 describe.each(modes)('verification %s', (_mode, options, cases) => {
   it('finds the untampered ledger whole, with the report of the first verification', async () => {
@@ -193,7 +212,7 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     const { report } = await both(dir, options).catch(async () => {
       const events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { readOnly: true });
       const records = openAuditRecords(join(dir, 'audit.sqlite'));
-      const found = await verifyLedger(events, records, keyOf(dir), []);
+      const found = await verifyLedger(events, records, keyOf(dir), [], options);
       records.close();
       await events.close();
       return { report: found };
