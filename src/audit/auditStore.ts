@@ -13,6 +13,12 @@ export type StoredCheckpoint = {
 /** The leaf hash of the event at `position`, recorded as leaf `index` when the audit log indexed it. */
 export type RecordedLeaf = { index: number; position: number; leafHash: Buffer };
 
+/**
+ * Recorded leaves in index order, packed: their positions, and their hashes end to end (32 bytes
+ * each). One Buffer per page rather than per leaf: verification compares every leaf of the log.
+ */
+export type RecordedPage = { count: number; lastIndex: number; positions: number[]; hashes: Buffer };
+
 /** The tree as committed: its size, the position of its last event (0 when empty), its right edge (highest first). */
 export type TreeState = { size: number; position: number; edge: Buffer[] };
 
@@ -31,7 +37,7 @@ export interface AuditRecords {
   /** The highest recorded leaf index, -1 when none: read first, it bounds what one verification compares. */
   lastLeafIndex(): number;
   /** Recorded leaves with index in (after, upTo], in index order, at most `limit`. */
-  leavesAfter(after: number, upTo: number, limit: number): RecordedLeaf[];
+  recordedPage(after: number, upTo: number, limit: number): RecordedPage;
   /** How many recorded leaves have an index in (after, upTo]. */
   countLeaves(after: number, upTo: number): number;
   /** Kept checkpoints with a tree size in (after, upTo], smallest first, at most `limit`. */

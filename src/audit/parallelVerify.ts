@@ -122,11 +122,8 @@ class Coordinator {
   private drain(): void {
     for (let chunk = this.chunks.get(this.current); chunk && !this.finished; chunk = this.chunks.get(this.current)) {
       for (let piece = chunk.pieces.shift(); piece; piece = chunk.pieces.shift()) {
-        for (let i = 0; i < piece.count; i += 1) {
-          const position = piece.positions[i]!;
-          const reason = this.plan.tree.accept(position, Buffer.from(piece.hashes.buffer, i * 32, 32));
-          if (reason) return this.settle(this.named(position, reason));
-        }
+        const broken = this.plan.tree.acceptAll(piece.positions, piece.hashes, piece.count);
+        if (broken) return this.settle(this.named(piece.positions[broken.index]!, broken.reason));
       }
       if (!chunk.end) return;
       if (chunk.end.type === 'failed') return this.fail(new Error(chunk.end.message));

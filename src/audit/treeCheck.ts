@@ -1,80 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import type { AuditRecords, RecordedLeaf, StoredCheckpoint } from './auditStore.js';
+import type { AuditRecords, StoredCheckpoint } from './auditStore.js';
 import { verifyCheckpoint, type CheckpointBody } from './checkpointSigner.js';
 import { Frontier } from './frontier.js';
+import { HASH_BYTES } from './merkle.js';
+import { KeptCheckpoints, RecordedLeaves } from './recordCursors.js';
 
 export type VerifyKey = { publicKey: KeyObject; name: string };
 
 /** What one verification compares with: the records as they stood when it began (the log may grow meanwhile). */
 export type RecordsSnapshot = { lastLeafIndex: number; lastCheckpointSize: number };
-
-const PAGE = 4_096;
-
-/** The recorded leaves in index order, a page at a time, up to the snapshot. */
-class RecordedLeaves {
-  private page: RecordedLeaf[] = [];
-  private next = 0;
-  private after = -1;
-  private exhausted = false;
-  consumed = 0;
-
-  constructor(
-    private readonly records: AuditRecords,
-    private readonly upTo: number,
-  ) {}
-
-  take(): RecordedLeaf | undefined {
-    if (this.next === this.page.length && !this.exhausted) {
-      this.page = this.records.leavesAfter(this.after, this.upTo, PAGE);
-      this.next = 0;
-      this.exhausted = this.page.length < PAGE;
-    }
-    const leaf = this.page[this.next];
-    if (!leaf) return undefined;
-    this.next += 1;
-    this.after = leaf.index;
-    this.consumed += 1;
-    return leaf;
-  }
-
-  /** How many were recorded in all: those taken and those left. */
-  total(): number {
-    return this.consumed + (this.page.length - this.next) + this.records.countLeaves(this.lastPaged(), this.upTo);
-  }
-
-  private lastPaged(): number {
-    return this.page.at(-1)?.index ?? this.after;
-  }
-}
-
-/** The kept checkpoints in size order, a page at a time, up to the snapshot. */
-class KeptCheckpoints {
-  private page: StoredCheckpoint[] = [];
-  private next = 0;
-  private exhausted = false;
-
-  constructor(
-    private readonly records: AuditRecords,
-    private readonly upTo: number,
-  ) {}
-
-  /** The checkpoint kept at exactly `size`, if any (sizes are asked in increasing order). */
-  at(size: number): StoredCheckpoint | undefined {
-    for (;;) {
-      const checkpoint = this.page[this.next];
-      if (checkpoint && checkpoint.treeSize > size) return undefined;
-      if (checkpoint) {
-        this.next += 1;
-        if (checkpoint.treeSize === size) return checkpoint;
-        continue;
-      }
-      if (this.exhausted) return undefined;
-      this.page = this.records.checkpointsAfter(this.page.at(-1)?.treeSize ?? 0, this.upTo, PAGE);
-      this.next = 0;
-      this.exhausted = this.page.length < PAGE;
-    }
-  }
-}
 
 /**
  * The log's Merkle tree rebuilt from recomputed leaf hashes, in log order, against what the ledger
@@ -112,10 +46,49 @@ export class TreeCheck {
 
   /** Adds the next event's recomputed leaf; the reason it breaks the records, if it does. */
   accept(position: number, leafHash: Buffer): string | undefined {
-    const recorded = this.leaves.take();
-    if (recorded && (recorded.position !== position || !recorded.leafHash.equals(leafHash))) {
-      return `the stored event no longer hashes to leaf ${recorded.leafHash.toString('hex')} recorded when it was appended`;
+    const run = this.leaves.run();
+    if (run) {
+      const { page, start } = run;
+      const recorded = page.hashes.subarray(start * HASH_BYTES, (start + 1) * HASH_BYTES);
+      if (page.positions[start] !== position || !recorded.equals(leafHash)) {
+        return `the stored event no longer hashes to leaf ${recorded.toString('hex')} recorded when it was appended`;
+      }
+      this.leaves.skip(1);
     }
+    return this.grow(leafHash);
+  }
+
+  /**
+   * Adds `count` leaves (positions, and hashes end to end) as a worker sends them; the index of the
+   * first that breaks the records and why, if one does. A run of leaves whose positions match the
+   * records is compared with one memcmp; only a run that differs is gone through leaf by leaf.
+   */
+  acceptAll(positions: Float64Array, hashes: Uint8Array, count: number): { index: number; reason: string } | undefined {
+    const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, count * HASH_BYTES);
+    for (let i = 0; i < count;) {
+      const run = this.leaves.run();
+      const length = run ? Math.min(run.length, count - i) : count - i;
+      const same = !run || sameRun(run.page, run.start, positions, bytes, i, length);
+      for (const end = i + length; i < end; i += 1) {
+        const leaf = bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+        const reason = same ? this.grow(leaf, run !== undefined) : this.accept(positions[i]!, leaf);
+        if (reason) return { index: i, reason };
+      }
+    }
+    return undefined;
+  }
+
+  /** After the last event: the reason the records claim more than the log holds, if they do. */
+  finish(): string | undefined {
+    const heldSizes = this.held.map((c) => c.treeSize);
+    const claimed = Math.max(this.leaves.total(), this.snapshot.lastCheckpointSize, ...heldSizes);
+    if (claimed <= this.tree.size) return undefined;
+    return `the log has ${this.tree.size} events but ${claimed} were recorded: events are missing at the end`;
+  }
+
+  /** Appends a leaf already compared (`recorded`: it used up a recorded leaf) and checks the checkpoints at the new size. */
+  private grow(leafHash: Buffer, recorded = false): string | undefined {
+    if (recorded) this.leaves.skip(1);
     this.tree.append(leafHash);
     const size = this.tree.size;
     const mine = this.heldAt(size);
@@ -130,20 +103,26 @@ export class TreeCheck {
     return checkpointProblem(size, root, checkpoint, this.key);
   }
 
-  /** After the last event: the reason the records claim more than the log holds, if they do. */
-  finish(): string | undefined {
-    const heldSizes = this.held.map((c) => c.treeSize);
-    const claimed = Math.max(this.leaves.total(), this.snapshot.lastCheckpointSize, ...heldSizes);
-    if (claimed <= this.tree.size) return undefined;
-    return `the log has ${this.tree.size} events but ${claimed} were recorded: events are missing at the end`;
-  }
-
   private heldAt(size: number): CheckpointBody | undefined {
     while (this.held[this.nextHeld] && this.held[this.nextHeld]!.treeSize < size) this.nextHeld += 1;
     const held = this.held[this.nextHeld];
     return held?.treeSize === size ? held : undefined;
   }
 }
+
+/** Whether the records' positions and hashes from `start` equal the leaves' from `from`, `length` of them. */
+const sameRun = (
+  page: { positions: number[]; hashes: Buffer },
+  start: number,
+  positions: Float64Array,
+  hashes: Buffer,
+  from: number,
+  length: number,
+): boolean => {
+  for (let j = 0; j < length; j += 1) if (page.positions[start + j] !== positions[from + j]) return false;
+  const recorded = page.hashes.subarray(start * HASH_BYTES, (start + length) * HASH_BYTES);
+  return recorded.equals(hashes.subarray(from * HASH_BYTES, (from + length) * HASH_BYTES));
+};
 
 /** What is wrong with a kept checkpoint at the tree's current size, if anything. */
 const checkpointProblem = (

@@ -64,7 +64,8 @@ const counting = (store: AuditStore) => {
       return (...args: unknown[]) => {
         reads.calls.push(String(name));
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (name === 'leafHashes' || name === 'leavesAfter') reads.leaves += (result as unknown[]).length;
+        if (name === 'leafHashes') reads.leaves += (result as unknown[]).length;
+        if (name === 'recordedPage') reads.leaves += (result as { count: number }).count;
         return result;
       };
     },
