@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { StoredEvent } from '../eventStore/eventStore.js';
 import { canonicalText, type AuditableEvent } from './canonical.js';
+import { sha256 } from './merkle.js';
 
 /** An event's two hashes: its chain hash (hex, what the next event's prevHash names) and its leaf hash. */
 export type EventDigest = { chainHash: string; leafHash: Buffer };
@@ -43,7 +44,7 @@ const encodeWithLeafPrefix = (text: string): number => {
 export const digestOf = (event: AuditableEvent): EventDigest => {
   const end = encodeWithLeafPrefix(canonicalText(event));
   return {
-    leafHash: hash('sha256', scratch.subarray(0, end), 'buffer'),
+    leafHash: sha256(scratch.subarray(0, end)),
     chainHash: hash('sha256', scratch.subarray(1, end), 'hex'),
   };
 };
@@ -51,5 +52,5 @@ export const digestOf = (event: AuditableEvent): EventDigest => {
 /** The RFC 6962 leaf hash of an event: SHA-256(0x00 || canonical bytes). */
 export const leafHashOf = (event: AuditableEvent): Buffer => {
   const end = encodeWithLeafPrefix(canonicalText(event));
-  return hash('sha256', scratch.subarray(0, end), 'buffer');
+  return sha256(scratch.subarray(0, end));
 };

@@ -9,26 +9,31 @@ export const HASH_BYTES = 32;
 const LEAF_PREFIX = Buffer.of(0x00);
 
 // Hashes are one-shot (crypto.hash): a streaming hash object costs about twice as much per call,
-// and the tree computes about one node hash per leaf. The node's input is assembled in one reused
-// buffer, which is safe because hashing is synchronous and the digest is a new buffer.
+// and the tree computes about one node hash per leaf. The digest is asked for as a latin1 string
+// ('binary') and made a Buffer from the pool: measured here at half the cost of crypto.hash's own
+// 'buffer' output, which allocates a buffer of its own for every 32 bytes.
+/** SHA-256 of `data`, as a new Buffer. */
+export const sha256 = (data: Uint8Array | string): Buffer => Buffer.from(hash('sha256', data, 'binary'), 'latin1');
+
+// The node's input is assembled in one reused buffer, which is safe because hashing is synchronous.
 const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES);
 nodeInput[0] = 0x01;
 
 /** The RFC 6962 leaf hash of an entry: SHA-256(0x00 || entry). */
-export const leafHash = (entry: Uint8Array): Buffer => hash('sha256', Buffer.concat([LEAF_PREFIX, entry]), 'buffer');
+export const leafHash = (entry: Uint8Array): Buffer => sha256(Buffer.concat([LEAF_PREFIX, entry]));
 
 /** The RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
 export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => {
   if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) {
-    return hash('sha256', Buffer.concat([nodeInput.subarray(0, 1), left, right]), 'buffer');
+    return sha256(Buffer.concat([nodeInput.subarray(0, 1), left, right]));
   }
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
-  return hash('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 };
 
 /** MTH({}), the root of the empty tree: SHA-256 of the empty string (RFC 6962 section 2.1). */
-export const emptyTreeRoot = (): Buffer => hash('sha256', Buffer.alloc(0), 'buffer');
+export const emptyTreeRoot = (): Buffer => sha256(Buffer.alloc(0));
 
 const checkSize = (size: number, max: number): void => {
   if (!Number.isSafeInteger(size) || size < 0 || size > max) {
