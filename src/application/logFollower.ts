@@ -99,7 +99,7 @@ export class LogFollower {
           : this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
       if (failed) return true;
       if (message.type === 'caughtUp') {
-        for (const consumer of this.consumers) if (consumer.active()) consumer.caughtUp?.(message.position);
+        if (this.each((consumer) => consumer.caughtUp?.(message.position))) return true;
         this.markCaughtUp();
       }
     }

@@ -1,10 +1,18 @@
+import type { LogConsumer } from '../application/logFollower.js';
 import { LedgerError } from '../domain/errors.js';
 import { StoreUnavailable } from '../eventStore/errors.js';
-import type { EventStore, RecordedEvent, Subscription } from '../eventStore/eventStore.js';
-import type { AuditStore, StoredCheckpoint } from './auditStore.js';
-import { canonicalBytes } from './canonical.js';
+import type { StoredEvent } from '../eventStore/eventStore.js';
+import {
+  AuditStateMoved,
+  STORED_HEIGHT,
+  type AuditStore,
+  type RecordedLeaf,
+  type StoredCheckpoint,
+} from './auditStore.js';
 import type { CheckpointSigner } from './checkpointSigner.js';
-import { leafHash, MerkleLog } from './merkle.js';
+import { auditableOf, leafHashOf } from './eventDigest.js';
+import { Frontier, type CompletedNode } from './frontier.js';
+import { StoredTree } from './storedTree.js';
 
 export class AuditQueryRefused extends LedgerError {
   readonly title = 'The audit log cannot answer that';
@@ -17,38 +25,42 @@ export class AuditQueryRefused extends LedgerError {
   }
 }
 
-export type AuditLogOptions = { origin: string; checkpointEveryEvents: number; checkpointEveryMs: number };
+export type AuditLogOptions = {
+  origin: string;
+  checkpointEveryEvents: number;
+  checkpointEveryMs: number;
+  /** A periodic checkpoint that could not be signed or kept (it is tried again at the next tick). */
+  onError?: (error: unknown) => void;
+};
 
 const hex = (b: Buffer) => b.toString('hex');
 
 /**
  * The Merkle tree over every event in log order (RFC 6962: leaf = SHA-256(0x00 || canonical bytes),
- * leaf index = the event's index in the log), fed by the store's subscription. It records each leaf
- * hash as it indexes the event, signs checkpoints every N events or T seconds and on request, and
- * answers inclusion and consistency proofs.
+ * leaf index = the event's index in the log), fed a page at a time by the ledger's LogFollower. It
+ * commits each page's leaves with the tree's right edge and its position in one transaction, so a
+ * start reads O(log n) hashes, never the leaves. It signs checkpoints every N events or T seconds
+ * and on request, and answers inclusion and consistency proofs from storage.
  */
-export class AuditLog {
-  private readonly tree = new MerkleLog();
-  private readonly positions: number[] = [];
-  private subscription: Subscription | undefined;
-  private following: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private markCaughtUp: () => void = () => undefined;
-  private readonly unrecorded: { index: number; position: number; leafHash: Buffer }[] = [];
+export class AuditLog implements LogConsumer {
+  readonly name = 'audit';
+  private frontier = Frontier.empty();
+  private at = 0;
   private lastCheckpointSize = 0;
-  private retry: NodeJS.Timeout | undefined;
-  /** Resolves once the tree holds every event that was in the log when it started. */
-  readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
+  private timer: NodeJS.Timeout | undefined;
+  /** Whether a follower fed it: only then has it anything of its own to sign when it stops. */
+  private fed = false;
 
   constructor(
-    private readonly events: EventStore,
     private readonly store: AuditStore,
     private readonly signer: CheckpointSigner,
     private readonly options: AuditLogOptions,
-  ) {}
+  ) {
+    this.load();
+  }
 
   get treeSize(): number {
-    return this.tree.size;
+    return this.frontier.size;
   }
 
   get publicKeyPem(): string {
@@ -59,73 +71,46 @@ export class AuditLog {
     return hex(this.signer.keyId);
   }
 
-  async start(): Promise<void> {
-    for (const leaf of this.store.leaves()) {
-      this.tree.append(leaf.leafHash);
-      this.positions.push(leaf.position);
-    }
-    this.lastCheckpointSize = this.store.latestCheckpoint()?.treeSize ?? 0;
-    const subscription = this.events.subscribeToAll({ after: this.positions.at(-1) ?? 0 });
-    this.subscription = subscription;
-    this.following = (async () => {
-      for await (const message of subscription) {
-        if (message.type === 'event') this.index(message.event);
-        else {
-          // Caught up with the log as it was at start: sign what was appended while we were away.
-          this.checkpointIfGrown();
-          this.markCaughtUp();
-        }
+  position(): number {
+    return this.at;
+  }
+
+  active(): boolean {
+    return true;
+  }
+
+  apply(page: readonly StoredEvent[]): void {
+    this.fed = true;
+    const fresh = page.filter((event) => event.position > this.at);
+    if (fresh.length > 0) this.index(fresh);
+    if (this.frontier.size - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpoint();
+  }
+
+  /** Caught up with the log: sign what was appended while it was away, then every T seconds. */
+  caughtUp(): void {
+    this.fed = true;
+    this.checkpointIfGrown();
+    this.timer ??= setInterval(() => {
+      try {
+        this.checkpointIfGrown();
+      } catch (error) {
+        this.options.onError?.(error);
       }
-    })();
-    this.timer = setInterval(() => this.checkpointIfGrown(), this.options.checkpointEveryMs);
+    }, this.options.checkpointEveryMs);
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
-    if (!this.subscription) return; // never started: it has indexed nothing it could sign
+  /** Stops the timer and, if it was fed, signs the tree as it stands. Call after the follower stopped. */
+  stop(): void {
     clearInterval(this.timer);
-    await this.subscription.unsubscribe();
-    await this.following;
-    this.checkpointIfGrown();
+    this.timer = undefined;
+    if (this.fed) this.checkpointIfGrown();
   }
 
-  private index(event: RecordedEvent): void {
-    const hash = leafHash(canonicalBytes(event));
-    const index = this.tree.append(hash);
-    this.positions.push(event.position);
-    this.unrecorded.push({ index, position: event.position, leafHash: hash });
-    // One transaction (and fsync) per batch of leaves, not per event: the appends' fsyncs are enough.
-    if (this.unrecorded.length >= 1_000) this.recordLeaves();
-    else if (this.unrecorded.length === 1) setImmediate(() => this.recordLeaves());
-    if (index + 1 - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpointIfGrown();
-  }
-
-  private recordLeaves(): void {
-    if (this.unrecorded.length === 0) return;
-    try {
-      this.store.appendLeaves(this.unrecorded);
-      this.unrecorded.length = 0;
-    } catch {
-      // The audit file could not be written (a full disk): the leaves stay in memory and are written
-      // at the next batch or checkpoint; the tree in memory answers meanwhile.
-      this.retry ??= setTimeout(() => {
-        this.retry = undefined;
-        this.recordLeaves();
-      }, 1_000);
-    }
-  }
-
-  /** Signs a checkpoint if the tree grew; a failure to store it (a full disk) waits for the next try. */
-  private checkpointIfGrown(): void {
-    try {
-      this.recordLeaves();
-      if (this.tree.size > (this.store.latestCheckpoint()?.treeSize ?? -1)) this.checkpoint();
-    } catch {
-      // tried again at the next interval, and on stop
-    }
-  }
-
-  /** Signs and keeps a checkpoint of the tree as it stands (the latest one again if nothing was added). */
+  /**
+   * Signs and keeps a checkpoint of the tree as it stands (the latest one again if nothing was
+   * added). A checkpoint that cannot be stored (a full disk) is a 503: nothing was signed for good.
+   */
   checkpoint(): StoredCheckpoint {
     try {
       return this.signAndKeep();
@@ -135,15 +120,14 @@ export class AuditLog {
   }
 
   private signAndKeep(): StoredCheckpoint {
-    this.recordLeaves();
     const latest = this.store.latestCheckpoint();
     this.lastCheckpointSize = latest?.treeSize ?? 0;
-    if (latest?.treeSize === this.tree.size) return latest;
-    const treeSize = this.tree.size;
-    const signed = this.signer.sign({ origin: this.options.origin, treeSize, rootHash: this.tree.root(treeSize) });
+    if (latest?.treeSize === this.treeSize) return latest;
+    const treeSize = this.treeSize;
+    const signed = this.signer.sign({ origin: this.options.origin, treeSize, rootHash: this.frontier.root() });
     const stored: StoredCheckpoint = {
       treeSize,
-      position: this.positions[treeSize - 1] ?? 0,
+      position: this.at,
       rootHash: hex(signed.rootHash),
       text: signed.text,
       signature: signed.signature.toString('base64'),
@@ -154,29 +138,12 @@ export class AuditLog {
     return stored;
   }
 
-  /** The leaf index of the event at `position`, by binary search (positions rise with the index). */
-  leafIndexOf(position: number): number {
-    let low = 0;
-    let high = this.positions.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const at = this.positions[mid] ?? 0;
-      if (at === position) return mid;
-      if (at < position) low = mid + 1;
-      else high = mid - 1;
-    }
-    throw new AuditQueryRefused(404, 'no-such-event', `No event at position ${position} has been indexed`);
-  }
-
-  private requireSize(size: number): void {
-    if (size < 1 || size > this.tree.size) {
-      throw new AuditQueryRefused(422, 'beyond-the-log', `Tree size ${size} is outside 1..${this.tree.size}`);
-    }
-  }
-
   inclusion(position: number, treeSize: number) {
     this.requireSize(treeSize);
-    const leafIndex = this.leafIndexOf(position);
+    const leafIndex = this.store.leafIndexOf(position);
+    if (leafIndex === undefined) {
+      throw new AuditQueryRefused(404, 'no-such-event', `No event at position ${position} has been indexed`);
+    }
     if (leafIndex >= treeSize) {
       throw new AuditQueryRefused(
         422,
@@ -184,17 +151,60 @@ export class AuditLog {
         `The event at ${position} is not in a tree of size ${treeSize}`,
       );
     }
+    const tree = new StoredTree(this.store, this.treeSize);
     return {
       leafIndex,
       treeSize,
-      leafHash: hex(this.tree.leaf(leafIndex)),
-      auditPath: this.tree.inclusionProof(leafIndex, treeSize).map(hex),
+      leafHash: hex(tree.leaf(leafIndex)),
+      auditPath: tree.inclusionProof(leafIndex, treeSize).map(hex),
     };
   }
 
   consistency(from: number, to: number) {
     this.requireSize(to);
     if (from < 1 || from > to) throw new AuditQueryRefused(422, 'bad-range', `from must be within 1..${to}`);
-    return { from, to, proof: this.tree.consistencyProof(from, to).map(hex) };
+    return { from, to, proof: new StoredTree(this.store, this.treeSize).consistencyProof(from, to).map(hex) };
+  }
+
+  private requireSize(size: number): void {
+    if (size < 1 || size > this.treeSize) {
+      throw new AuditQueryRefused(422, 'beyond-the-log', `Tree size ${size} is outside 1..${this.treeSize}`);
+    }
+  }
+
+  /** Appends the events to a copy of the tree and commits; the copy replaces the tree only once committed. */
+  private index(events: readonly StoredEvent[]): void {
+    const next = this.frontier.copy();
+    const leaves: RecordedLeaf[] = [];
+    const nodes: CompletedNode[] = [];
+    for (const event of events) {
+      const leafHash = leafHashOf(auditableOf(event));
+      leaves.push({ index: next.size, position: event.position, leafHash });
+      next.append(leafHash, (node) => {
+        if (node.height >= STORED_HEIGHT) nodes.push(node);
+      });
+    }
+    const position = events.at(-1)?.position ?? this.at;
+    try {
+      this.store.commit(this.treeSize, leaves, nodes, { size: next.size, position, edge: next.edge() });
+    } catch (error) {
+      // Another process indexed meanwhile: take its tree, and let the follower feed what is left.
+      if (error instanceof AuditStateMoved) this.load();
+      throw error;
+    }
+    this.frontier = next;
+    this.at = position;
+  }
+
+  private checkpointIfGrown(): void {
+    if (this.treeSize > (this.store.latestCheckpoint()?.treeSize ?? -1)) this.checkpoint();
+  }
+
+  /** The committed tree: O(log n) hashes of its right edge, whatever the log's size. */
+  private load(): void {
+    const state = this.store.treeState();
+    this.frontier = Frontier.of(state.size, state.edge);
+    this.at = state.position;
+    this.lastCheckpointSize = this.store.latestCheckpoint()?.treeSize ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type { CompletedNode } from './frontier.js';
 
 export type StoredCheckpoint = {
   treeSize: number;
@@ -10,96 +10,73 @@ export type StoredCheckpoint = {
   createdAt: string;
 };
 
+/** The leaf hash of the event at `position`, recorded as leaf `index` when the audit log indexed it. */
+export type RecordedLeaf = { index: number; position: number; leafHash: Buffer };
+
 /**
- * What the auditor's side keeps beside the log: the leaf hash of every event as it was indexed, and
- * every signed checkpoint. Verification recomputes hashes from the events and compares with both.
+ * Recorded leaves in index order, packed: their positions, and their hashes end to end (32 bytes
+ * each). One Buffer per page rather than per leaf: verification compares every leaf of the log.
  */
-export interface AuditStore {
-  leaves(): { position: number; leafHash: Buffer }[];
-  appendLeaves(leaves: readonly { index: number; position: number; leafHash: Buffer }[]): void;
-  saveCheckpoint(checkpoint: StoredCheckpoint): void;
+export type RecordedPage = { count: number; lastIndex: number; positions: number[]; hashes: Buffer };
+
+/** The tree as committed: its size, the position of its last event (0 when empty), its right edge (highest first). */
+export type TreeState = { size: number; position: number; edge: Buffer[] };
+
+/**
+ * Perfect subtrees at least this high (256 leaves and more) are stored; lower ones are computed from
+ * at most 256 leaves when a proof needs them. About n/128 stored nodes make any root or proof cost
+ * O(log n) lookups plus a couple of blocks of leaves.
+ */
+export const STORED_HEIGHT = 8;
+
+/**
+ * What verification reads beside the log, in bounded pages: the leaf hash recorded for each event
+ * and every signed checkpoint. Verification recomputes hashes from the events and compares with both.
+ */
+export interface AuditRecords {
+  /** The highest recorded leaf index, -1 when none: read first, it bounds what one verification compares. */
+  lastLeafIndex(): number;
+  /** Recorded leaves with index in (after, upTo], in index order, at most `limit`. */
+  recordedPage(after: number, upTo: number, limit: number): RecordedPage;
+  /** How many recorded leaves have an index in (after, upTo]. */
+  countLeaves(after: number, upTo: number): number;
+  /** Kept checkpoints with a tree size in (after, upTo], smallest first, at most `limit`. */
+  checkpointsAfter(after: number, upTo: number, limit: number): StoredCheckpoint[];
   latestCheckpoint(): StoredCheckpoint | undefined;
   checkpointAt(treeSize: number): StoredCheckpoint | undefined;
-  checkpoints(): StoredCheckpoint[];
   close(): void;
 }
 
-type CheckpointRow = {
-  tree_size: number;
-  position: number;
-  root_hash: string;
-  text: string;
-  signature: string;
-  created_at: string;
-};
+/**
+ * The audit log's own storage: recorded leaves (by index and by position), the stored nodes of the
+ * tree, its right edge and the position it reached, and every signed checkpoint.
+ */
+export interface AuditStore extends AuditRecords {
+  treeState(): TreeState;
+  /**
+   * Records `leaves`, the `nodes` they completed (those at STORED_HEIGHT and above are kept) and the
+   * new state in one transaction. Throws AuditStateMoved, recording nothing, when the stored tree is
+   * no longer `previousSize` leaves (another process indexed meanwhile).
+   */
+  commit(
+    previousSize: number,
+    leaves: readonly RecordedLeaf[],
+    nodes: readonly CompletedNode[],
+    state: TreeState,
+  ): void;
+  /** The leaf index of the event at `position`, if it was indexed. */
+  leafIndexOf(position: number): number | undefined;
+  /** The leaf hashes of [start, end), read in one query (proofs read at most a block of 256). */
+  leafHashes(start: number, end: number): Buffer[];
+  /** The stored hash of a perfect subtree at STORED_HEIGHT or above. */
+  node(height: number, index: number): Buffer | undefined;
+  /** Keeps a signed checkpoint durably (an fsync even when leaves are committed without one). */
+  saveCheckpoint(checkpoint: StoredCheckpoint): void;
+}
 
-const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
-  treeSize: row.tree_size,
-  position: row.position,
-  rootHash: row.root_hash,
-  text: row.text,
-  signature: row.signature,
-  createdAt: row.created_at,
-});
-
-/** The audit store in its own SQLite file (data/audit.sqlite). */
-export class SqliteAuditStore implements AuditStore {
-  private readonly db: Database.Database;
-  private readonly insertLeaf;
-  private readonly insertCheckpoint;
-
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS leaves (leaf_index INTEGER PRIMARY KEY, position INTEGER NOT NULL, leaf_hash BLOB NOT NULL);
-      CREATE TABLE IF NOT EXISTS checkpoints (
-        tree_size INTEGER PRIMARY KEY, position INTEGER NOT NULL, root_hash TEXT NOT NULL,
-        text TEXT NOT NULL, signature TEXT NOT NULL, created_at TEXT NOT NULL
-      );`);
-    this.insertLeaf = this.db.prepare('INSERT INTO leaves (leaf_index, position, leaf_hash) VALUES (?, ?, ?)');
-    this.insertCheckpoint = this.db.prepare(
-      `INSERT OR IGNORE INTO checkpoints (tree_size, position, root_hash, text, signature, created_at)
-       VALUES (@treeSize, @position, @rootHash, @text, @signature, @createdAt)`,
-    );
-  }
-
-  leaves(): { position: number; leafHash: Buffer }[] {
-    return this.db
-      .prepare<[], { position: number; leaf_hash: Buffer }>(
-        'SELECT position, leaf_hash FROM leaves ORDER BY leaf_index',
-      )
-      .all()
-      .map((row) => ({ position: row.position, leafHash: row.leaf_hash }));
-  }
-
-  appendLeaves(leaves: readonly { index: number; position: number; leafHash: Buffer }[]): void {
-    this.db.transaction(() => {
-      for (const leaf of leaves) this.insertLeaf.run(leaf.index, leaf.position, leaf.leafHash);
-    })();
-  }
-
-  saveCheckpoint(checkpoint: StoredCheckpoint): void {
-    this.insertCheckpoint.run(checkpoint);
-  }
-
-  latestCheckpoint(): StoredCheckpoint | undefined {
-    const row = this.db.prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1').get();
-    return row && toCheckpoint(row);
-  }
-
-  checkpointAt(treeSize: number): StoredCheckpoint | undefined {
-    const row = this.db.prepare<[number], CheckpointRow>('SELECT * FROM checkpoints WHERE tree_size = ?').get(treeSize);
-    return row && toCheckpoint(row);
-  }
-
-  checkpoints(): StoredCheckpoint[] {
-    return this.db.prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size').all().map(toCheckpoint);
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
+/** The stored tree moved under this process: its state must be read again. */
+export class AuditStateMoved extends Error {
+  constructor(expected: number, found: number) {
+    super(`the audit store holds ${found} leaves where this process expected ${expected}`);
   }
 }

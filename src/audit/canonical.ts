@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { canonicalJson } from './canonicalJson.js';
 
 /**
  * The canonical bytes of an event: what every audit hash is computed from. docs/audit.md specifies
@@ -31,35 +32,48 @@ export type AuditableEvent = {
   metadata: Record<string, unknown>;
 };
 
-/** RFC 8785 JSON Canonicalization Scheme for the JSON values events hold. */
-export const jcs = (value: unknown): string => {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('JCS cannot encode a non-finite number');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(jcs).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jcs(v)}`).join(',')}}`;
-  }
-  throw new TypeError(`JCS cannot encode a ${typeof value}`);
+/** RFC 8785 JSON Canonicalization Scheme for the JSON values events hold (see canonicalJson.ts). */
+export const jcs = canonicalJson;
+
+const metadataField = (metadata: Record<string, unknown>, field: string): string => {
+  const value = metadata[field];
+  return value === undefined || value === null ? 'null' : canonicalJson(value);
 };
 
-export const canonicalBytes = (event: AuditableEvent): Buffer => {
-  const metadata = Object.fromEntries(AUDITED_METADATA.map((field) => [field, event.metadata[field] ?? null]));
-  const schemaVersion = event.metadata.schemaVersion ?? null;
-  const { streamId, revision, eventId, type, data } = event;
-  return Buffer.from(
-    jcs({ v: CANONICAL_VERSION, streamId, revision, eventId, type, schemaVersion, data, metadata }),
-    'utf8',
+/**
+ * The canonical text of an event: the JCS serialisation of the object above, written with its keys
+ * already in JCS order. An event missing one of its own fields is written by the general path,
+ * which leaves the member out as JCS does for an undefined value.
+ */
+export const canonicalText = (event: AuditableEvent): string => {
+  const { streamId, revision, eventId, type, data, metadata } = event;
+  const missing = [streamId, revision, eventId, type, data].includes(undefined);
+  if (missing) return canonicalJson({ ...auditedObject(event), data });
+  return (
+    `{"data":${canonicalJson(data)},"eventId":${canonicalJson(eventId)},"metadata":{` +
+    `"actor":${metadataField(metadata, 'actor')},"causationId":${metadataField(metadata, 'causationId')},` +
+    `"commandId":${metadataField(metadata, 'commandId')},"correlationId":${metadataField(metadata, 'correlationId')},` +
+    `"prevHash":${metadataField(metadata, 'prevHash')},"recordedAt":${metadataField(metadata, 'recordedAt')}},` +
+    `"revision":${canonicalJson(revision)},"schemaVersion":${metadataField(metadata, 'schemaVersion')},` +
+    `"streamId":${canonicalJson(streamId)},"type":${canonicalJson(type)},"v":${CANONICAL_VERSION}}`
   );
 };
 
+/** Everything but the payload, as an object for the general serialiser. */
+const auditedObject = (event: AuditableEvent): Record<string, unknown> => ({
+  v: CANONICAL_VERSION,
+  streamId: event.streamId,
+  revision: event.revision,
+  eventId: event.eventId,
+  type: event.type,
+  schemaVersion: event.metadata.schemaVersion ?? null,
+  metadata: Object.fromEntries(AUDITED_METADATA.map((field) => [field, event.metadata[field] ?? null])),
+});
+
+export const canonicalBytes = (event: AuditableEvent): Buffer => Buffer.from(canonicalText(event), 'utf8');
+
 /** The hash an event is known by in its stream's chain: SHA-256 of its canonical bytes, hex. */
-export const eventHash = (event: AuditableEvent): string => hashOfCanonical(canonicalBytes(event));
+export const eventHash = (event: AuditableEvent): string => hash('sha256', canonicalText(event), 'hex');
 
 /** The chain hash from canonical bytes already computed (verification needs the bytes for the leaf too). */
-export const hashOfCanonical = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+export const hashOfCanonical = (bytes: Uint8Array): string => hash('sha256', bytes, 'hex');

@@ -1,10 +1,15 @@
-import type { KeyObject } from 'node:crypto';
-import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
-import { readLog } from '../eventStore/readLog.js';
-import type { AuditStore, StoredCheckpoint } from './auditStore.js';
-import { canonicalBytes, hashOfCanonical } from './canonical.js';
-import { verifyCheckpoint, type CheckpointBody } from './checkpointSigner.js';
-import { leafHash, MerkleLog } from './merkle.js';
+import { availableParallelism } from 'node:os';
+import type { EventStore } from '../eventStore/eventStore.js';
+import { yieldToEventLoop } from '../eventStore/readLog.js';
+import { SqliteEventStore } from '../eventStore/sqliteEventStore.js';
+import type { AuditRecords } from './auditStore.js';
+import { ChainLinks, type StreamLookup } from './chainLinks.js';
+import type { CheckpointBody } from './checkpointSigner.js';
+import { EventCheck } from './eventCheck.js';
+import { verifyInWorkers } from './parallelVerify.js';
+import { TreeCheck, type VerifyKey } from './treeCheck.js';
+
+export type { VerifyKey } from './treeCheck.js';
 
 export type Break = { position: number; streamId: string; revision: number; reason: string };
 
@@ -17,93 +22,82 @@ export type VerifyReport = {
   firstBreak?: Break;
 };
 
-type Key = { publicKey: KeyObject; name: string };
-type ChainLink = { revision: number; hash: string };
-
-/** What is wrong with an event's place in its stream's chain, if anything. */
-const chainProblem = (event: RecordedEvent, previous: ChainLink | undefined): string | undefined => {
-  const expectedRevision = (previous?.revision ?? -1) + 1;
-  if (event.revision !== expectedRevision) {
-    return `revision ${event.revision} where ${expectedRevision} was expected: an event is missing or moved`;
-  }
-  const link = event.metadata.prevHash;
-  if (link !== (previous?.hash ?? null)) {
-    return `prevHash ${String(link)} does not match the previous event's hash ${previous?.hash ?? 'null'}`;
-  }
-  return undefined;
+export type VerifyOptions = {
+  /** Worker threads for a SQLite log (default: the cores, at most 4); 1 verifies on this thread. */
+  workers?: number;
+  /** Below this many positions a log is verified on this thread: starting workers costs more. */
+  minPositionsForWorkers?: number;
+  /** Positions per chunk handed to a worker. */
+  chunkPositions?: number;
 };
 
-/** What is wrong with a kept checkpoint at the tree's current size, if anything. */
-const checkpointProblem = (tree: MerkleLog, checkpoint: StoredCheckpoint, key: Key): string | undefined => {
-  const root = tree.root().toString('hex');
-  if (root !== checkpoint.rootHash) {
-    return `the log's root at size ${tree.size} is ${root}, checkpoint says ${checkpoint.rootHash}`;
-  }
-  try {
-    const signed = verifyCheckpoint(checkpoint.text, key.publicKey, key.name);
-    if (signed.treeSize !== tree.size || signed.rootHash.toString('hex') !== root)
-      return 'the signed text says otherwise';
-  } catch (error) {
-    return `checkpoint at size ${tree.size} is not validly signed: ${(error as Error).message}`;
-  }
-  return undefined;
-};
+const PAGE = 1_000;
+
+/** The store's reader of one event by revision, for the chain check's misses. */
+export const lookupThrough =
+  (events: EventStore): StreamLookup =>
+  async (streamId, revision) => {
+    const [found] = await events.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    return found?.revision === revision ? found : undefined;
+  };
 
 /**
  * Re-reads every event and recomputes everything from the stored payloads, never trusting a stored
  * hash: each event's canonical bytes, its stream's chain (dense revisions, prevHash = hash of the
- * previous event), its leaf against the leaf recorded when it was indexed, and every kept
- * checkpoint's root and signature. Stops at the first break and says exactly where and what.
+ * previous event), its leaf against the leaf recorded when it was indexed, every kept checkpoint's
+ * root and signature, and the root at the size of each checkpoint the auditor holds. Stops at the
+ * first break and says exactly where and what. Reads only: memory stays bounded (a page of events,
+ * a page of records, the tree's right edge, an LRU of streams), and a SQLite log is read by worker
+ * threads, each on its own read-only connection.
  */
 export const verifyLedger = async (
   events: EventStore,
-  audit: AuditStore,
-  key: Key,
+  records: AuditRecords,
+  key: VerifyKey,
   /** Checkpoints an auditor saved earlier: the log must extend each of them. */
   held: readonly CheckpointBody[] = [],
+  options: VerifyOptions = {},
 ): Promise<VerifyReport> => {
-  const heldBySize = new Map(held.map((c) => [c.treeSize, c]));
-  const recordedLeaves = audit.leaves();
-  const checkpoints = new Map(audit.checkpoints().map((c) => [c.treeSize, c]));
-  const streams = new Map<string, ChainLink>();
-  const tree = new MerkleLog();
-  let checkpointsChecked = 0;
-  const report = (firstBreak?: Break): VerifyReport => ({
+  // Records first, then the head: whatever was recorded by then describes events at or below it.
+  const snapshot = {
+    lastLeafIndex: records.lastLeafIndex(),
+    lastCheckpointSize: records.latestCheckpoint()?.treeSize ?? 0,
+  };
+  const head = await events.headPosition();
+  const tree = new TreeCheck(records, snapshot, key, held);
+  const workers = options.workers ?? Math.min(availableParallelism(), 4);
+  const parallel =
+    events instanceof SqliteEventStore && workers > 1 && head >= (options.minPositionsForWorkers ?? 20_000);
+  const found = parallel
+    ? await verifyInWorkers({ file: events.file, events, head, tree, workers, chunkPositions: options.chunkPositions })
+    : await verifyInOrder(events, head, tree);
+  const reason = found ? undefined : tree.finish();
+  const firstBreak = found ?? (reason ? { position: 0, streamId: '', revision: -1, reason } : undefined);
+  return {
     ok: firstBreak === undefined,
     eventsChecked: tree.size,
     treeSize: tree.size,
     rootHash: tree.root().toString('hex'),
-    checkpointsChecked,
+    checkpointsChecked: tree.checkpointsChecked,
     ...(firstBreak && { firstBreak }),
-  });
+  };
+};
 
-  for await (const event of readLog(events)) {
-    const bytes = canonicalBytes(event);
-    const leaf = leafHash(bytes);
-    const recorded = recordedLeaves[tree.size];
-    let reason = chainProblem(event, streams.get(event.streamId));
-    if (!reason && recorded && (recorded.position !== event.position || !recorded.leafHash.equals(leaf))) {
-      reason = `the stored event no longer hashes to leaf ${recorded.leafHash.toString('hex')} recorded when it was appended`;
+/** On this thread through the store's port (every adapter), a page at a time, yielding between pages. */
+const verifyInOrder = async (events: EventStore, head: number, tree: TreeCheck): Promise<Break | undefined> => {
+  const check = new EventCheck(new ChainLinks(lookupThrough(events)));
+  for (let after = 0; after < head;) {
+    const page = await events.readAllStored({ after, maxCount: PAGE });
+    for (const stored of page) {
+      if (stored.position > head) return undefined;
+      let verdict = check.check(stored);
+      if (verdict instanceof Promise) verdict = await verdict;
+      const reason = 'reason' in verdict ? verdict.reason : tree.accept(stored.position, verdict.leafHash);
+      if (reason) return { position: stored.position, streamId: stored.streamId, revision: stored.revision, reason };
     }
-    if (!reason) {
-      streams.set(event.streamId, { revision: event.revision, hash: hashOfCanonical(bytes) });
-      tree.append(leaf);
-      const mine = heldBySize.get(tree.size);
-      if (mine && !mine.rootHash.equals(tree.root())) {
-        reason = `the log is not an append-only extension of the checkpoint you hold at size ${tree.size}: the roots differ`;
-      }
-      const checkpoint = checkpoints.get(tree.size);
-      if (!reason && checkpoint) {
-        checkpointsChecked += 1;
-        reason = checkpointProblem(tree, checkpoint, key);
-      }
-    }
-    if (reason) return report({ position: event.position, streamId: event.streamId, revision: event.revision, reason });
+    if (page.length < PAGE) return undefined;
+    after = page.at(-1)?.position ?? head;
+    await yieldToEventLoop();
   }
-  const claimed = Math.max(recordedLeaves.length, ...checkpoints.keys(), ...heldBySize.keys());
-  if (claimed > tree.size) {
-    const reason = `the log has ${tree.size} events but ${claimed} were recorded: events are missing at the end`;
-    return report({ position: 0, streamId: '', revision: -1, reason });
-  }
-  return report();
+  return undefined;
 };

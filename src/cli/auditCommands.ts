@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { verifyCheckpoint, type SignedCheckpoint } from '../audit/checkpointSigner.js';
 import { verifyConsistency, verifyInclusion } from '../audit/merkleVerify.js';
@@ -7,42 +7,63 @@ import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
 import { projectionNames } from '../projections/catalog.js';
 import { positionAsOf, replayFromZero, UsageError, viewDigest, withLedger } from './projectionCommands.js';
+import { openReadOnlyLedger, readPublicKey } from './readOnlyLedger.js';
 
 type Print = (line: string) => void;
 
 /** Opens the ledger with its audit log caught up with every event, runs `work`, closes everything. */
 const withAuditedLedger = (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> =>
   withLedger(config, async (ledger) => {
-    await ledger.audit.start();
-    await ledger.audit.caughtUp;
+    ledger.follower.start();
+    await ledger.follower.caughtUp;
     return work(ledger);
   });
 
-/** A checkpoint file, checked against this ledger's signing key. */
-const readCheckpoint = (ledger: Ledger, file: string): SignedCheckpoint => {
+/** A checkpoint file, checked against the ledger's public key. */
+const readCheckpointWith = (publicKey: KeyObject, origin: string, file: string): SignedCheckpoint => {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new UsageError(`Cannot read the checkpoint file ${file}`);
   }
-  return verifyCheckpoint(text, createPublicKey(ledger.audit.publicKeyPem), ledger.config.audit.origin);
+  return verifyCheckpoint(text, publicKey, origin);
 };
+
+const readCheckpoint = (ledger: Ledger, file: string): SignedCheckpoint =>
+  readCheckpointWith(createPublicKey(ledger.audit.publicKeyPem), ledger.config.audit.origin, file);
 
 const printJson = (print: Print, value: unknown) => print(JSON.stringify(value, null, 2));
 
 /**
- * `audit verify [--checkpoint file]...`: every check of /v1/audit/verify, offline; with checkpoints
- * saved earlier, also that the log is an append-only extension of each. Exit 0 when whole, 1 if not.
+ * `audit verify [--checkpoint file]... [--public-key file]`: every check of /v1/audit/verify,
+ * offline; with checkpoints saved earlier, also that the log is an append-only extension of each.
+ * It only reads: the stores are opened read-only, and it signs, indexes, stores and creates nothing
+ * (not even a signing key: the public key comes from --public-key or the existing key file).
+ * Exit 0 when whole, 1 if not.
  */
-export const auditVerify = (config: Config, checkpointFiles: readonly string[], print: Print): Promise<number> =>
-  withAuditedLedger(config, async (ledger) => {
-    const held = checkpointFiles.map((file) => readCheckpoint(ledger, file));
-    const key = { publicKey: createPublicKey(ledger.audit.publicKeyPem), name: config.audit.origin };
-    const report = await verifyLedger(ledger.store, ledger.auditStore, key, held);
+export const auditVerify = async (
+  config: Config,
+  options: { checkpointFiles: readonly string[]; publicKeyFile: string | undefined },
+  print: Print,
+): Promise<number> => {
+  const publicKey = readPublicKey(config, options.publicKeyFile);
+  const held = options.checkpointFiles.map((file) => readCheckpointWith(publicKey, config.audit.origin, file));
+  const ledger = await openReadOnlyLedger(config);
+  try {
+    const report = await verifyLedger(ledger.events, ledger.records, { publicKey, name: config.audit.origin }, held);
     printJson(print, { ...report, heldCheckpoints: held.map((c) => c.treeSize) });
     return report.ok ? 0 : 1;
-  });
+  } finally {
+    await ledger.close();
+  }
+};
+
+/** `audit public-key`: the PEM public key checkpoints are signed with, from the signing key file (read only). */
+export const auditPublicKey = (config: Config, print: Print): number => {
+  print(readPublicKey(config, undefined).export({ type: 'spki', format: 'pem' }).toString().trimEnd());
+  return 0;
+};
 
 /** `audit checkpoint`: signs a checkpoint of the log as it stands and prints its text (save it). */
 export const auditCheckpoint = (config: Config, print: Print): Promise<number> =>

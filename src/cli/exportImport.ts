@@ -80,8 +80,8 @@ export const importLog = async (config: Config, from: string, print: Print): Pro
       });
       count += 1;
     }
-    await ledger.audit.start();
-    await ledger.audit.caughtUp;
+    ledger.follower.start();
+    await ledger.follower.caughtUp;
     const key = { publicKey: createPublicKey(ledger.audit.publicKeyPem), name: config.audit.origin };
     const report = await verifyLedger(ledger.store, ledger.auditStore, key);
     print(JSON.stringify({ imported: count, ...report }, null, 2));

@@ -3,7 +3,15 @@ import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { LedgerError } from '../domain/errors.js';
 import { exportLog, importLog } from './exportImport.js';
-import { auditCheckpoint, auditConsistency, auditProve, auditReplay, auditVerify } from './auditCommands.js';
+import {
+  auditCheckpoint,
+  auditConsistency,
+  auditProve,
+  auditPublicKey,
+  auditReplay,
+  auditVerify,
+} from './auditCommands.js';
+import { AuditCliRefusal } from './readOnlyLedger.js';
 import { DemoFailed, runDemo } from './demo.js';
 import { rebuildProjections, replayAsOf, UsageError } from './projectionCommands.js';
 import { tokens } from './tokenCommands.js';
@@ -17,8 +25,10 @@ Commands:
                                           (all of agenda, attendance, timeline when no name is given)
   replay --as-of <position|time> [--projection name]
                                           print projections exactly as the ledger stood then, as JSON
-  audit verify [--checkpoint file]...     recompute every hash, chain and checkpoint; exit 1 at a break,
-                                          and prove the log extends each checkpoint file given
+  audit verify [--checkpoint file]... [--public-key file.pem]
+                                          recompute every hash, chain and checkpoint, reading only; exit 1
+                                          at a break, and prove the log extends each checkpoint file given
+  audit public-key                        print the public key checkpoints are signed with (PEM)
   audit checkpoint                        sign a checkpoint of the log now and print it (> cp.txt)
   audit prove --position <p> --checkpoint <file>
                                           inclusion proof of an event, verified against the checkpoint
@@ -90,7 +100,18 @@ const main = async (argv: string[]): Promise<number> => {
   }
 };
 
+/** An audit command's refusal is one line on stderr and its exit code. */
 const audit = async (args: string[]): Promise<number> => {
+  try {
+    return await auditCommand(args);
+  } catch (error) {
+    if (!(error instanceof AuditCliRefusal)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+};
+
+const auditCommand = async (args: string[]): Promise<number> => {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -98,6 +119,7 @@ const audit = async (args: string[]): Promise<number> => {
       checkpoint: { type: 'string', multiple: true },
       position: { type: 'string' },
       'as-of': { type: 'string' },
+      'public-key': { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -105,7 +127,13 @@ const audit = async (args: string[]): Promise<number> => {
   const config = loadConfig();
   switch (action) {
     case 'verify':
-      return auditVerify(config, values.checkpoint ?? [], print);
+      return auditVerify(
+        config,
+        { checkpointFiles: values.checkpoint ?? [], publicKeyFile: values['public-key'] },
+        print,
+      );
+    case 'public-key':
+      return auditPublicKey(config, print);
     case 'checkpoint':
       return auditCheckpoint(config, print);
     case 'replay':
@@ -125,7 +153,7 @@ const audit = async (args: string[]): Promise<number> => {
     }
     case undefined:
     default:
-      throw new UsageError('audit takes: verify, checkpoint, prove, consistency, replay');
+      throw new UsageError('audit takes: verify, public-key, checkpoint, prove, consistency, replay');
   }
 };
 

@@ -37,6 +37,11 @@ export type SqliteOptions = {
   cacheKiB?: number;
   /** Copy the write-ahead log back from a thread of its own, so no commit pauses for it (see WalCheckpointer). */
   checkpointInBackground?: boolean;
+  /**
+   * Opens an existing file for reading only (an auditor's `audit verify`): no migration, no change
+   * of journal mode, and appends fail. The file must exist.
+   */
+  readOnly?: boolean;
 };
 
 type PendingAppend = {
@@ -65,19 +70,25 @@ export class SqliteEventStore implements EventStore {
   private readonly checkpointer: WalCheckpointer | undefined;
   private readonly statements;
 
-  constructor(file: string, options: SqliteOptions = {}) {
+  constructor(
+    /** The database file, for readers that open their own connection to it (parallel verification). */
+    readonly file: string,
+    options: SqliteOptions = {},
+  ) {
     this.maxBatch = options.maxBatch ?? 256;
     this.pollMs = options.pollMs ?? 1000;
     this.clock = options.clock ?? (() => new Date());
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db = new Database(file, { readonly: options.readOnly === true, fileMustExist: options.readOnly === true });
+    if (!options.readOnly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    }
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     // Index pages of hot streams stay in memory: measured 20% more commands/s than the 2 MiB default.
     this.db.pragma(`cache_size = -${options.cacheKiB ?? 65_536}`);
-    migrate(this.db);
-    if (options.checkpointInBackground) {
+    if (!options.readOnly) migrate(this.db);
+    if (options.checkpointInBackground && !options.readOnly) {
       this.checkpointer = new WalCheckpointer(this.db, file, { synchronous: options.synchronous ?? 'FULL' });
     }
     this.statements = {

@@ -6,6 +6,7 @@ import { loadMeeting } from '../../src/application/ledgerCommands.js';
 import { loadConfig } from '../../src/config.js';
 import { closeLedger, openLedger } from '../../src/main.js';
 import { amendMosul, context, meetingId, recordMosul, schedule, spyOnReads, stream } from './handlerFixtures.js';
+import { DEFAULT_FOLD_PAGE } from '../../src/application/foldedStreams.js';
 
 // The ledger as main.ts composes it: stream snapshots in the data directory, saved before it closes.
 
@@ -39,6 +40,6 @@ describe('a ledger restarted on its data directory', () => {
     const snapshotAt = Number(check?.fromRevision);
     expect(check).toEqual({ fromRevision: snapshotAt, maxCount: 1 });
     expect(snapshotAt).toBeGreaterThanOrEqual(999);
-    expect(folded).toEqual([{ fromRevision: snapshotAt + 1, maxCount: 500 }]);
+    expect(folded).toEqual([{ fromRevision: snapshotAt + 1, maxCount: DEFAULT_FOLD_PAGE }]);
   });
 });

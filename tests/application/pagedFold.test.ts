@@ -9,6 +9,7 @@ import {
   spyOnReads,
   stream,
 } from './handlerFixtures.js';
+import { DEFAULT_FOLD_PAGE } from '../../src/application/foldedStreams.js';
 
 // Issue 10: a stream may hold 100,000 events (LEDGER_LIMITS eventsPerStream). Folding one that no
 // fold in this process holds yet must leave the event loop to other requests between pages.
@@ -67,9 +68,9 @@ describe('folding a long stream that is not cached', () => {
     expect(paged).toEqual(whole);
   });
 
-  it('reads pages of 500 events unless told otherwise', async () => {
+  it('reads pages of DEFAULT_FOLD_PAGE events unless told otherwise', async () => {
     const reads = spyOnReads(opened.store);
     await readMeeting(ledgerOn(opened.store));
-    expect(reads.of(stream)).toEqual([{ fromRevision: 0, maxCount: 500 }]);
+    expect(reads.of(stream)).toEqual([{ fromRevision: 0, maxCount: DEFAULT_FOLD_PAGE }]);
   });
 });

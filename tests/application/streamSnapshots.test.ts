@@ -14,6 +14,7 @@ import {
   stream,
   type Ledger,
 } from './handlerFixtures.js';
+import { DEFAULT_FOLD_PAGE } from '../../src/application/foldedStreams.js';
 
 // Issue 10: after a restart, a meeting of 50,000 events must answer in under 100 ms. A snapshot of
 // its fold, saved now and then, spares the fold of everything before it, as long as the log still
@@ -88,7 +89,7 @@ describe('a restarted handler', () => {
     const restarted = await readMeeting(withSnapshots(opened.store));
     expect(reads.of(stream)).toEqual([
       { fromRevision: saved.revision, maxCount: 1 }, // the check that the log still holds it
-      { fromRevision: saved.revision + 1, maxCount: 500 },
+      { fromRevision: saved.revision + 1, maxCount: DEFAULT_FOLD_PAGE },
     ]);
     expect(restarted).toEqual(await readMeeting(ledgerOn(opened.store)));
     expect(restarted.revision).toBe(EVERY + 11);
@@ -100,7 +101,7 @@ describe('a restarted handler', () => {
     const reads = spyOnReads(older);
     const { revision } = await readMeeting(withSnapshots(older));
     expect(revision).toBe(EVERY - 6);
-    expect(reads.of(stream).at(-1)).toEqual({ fromRevision: 0, maxCount: 500 });
+    expect(reads.of(stream).at(-1)).toEqual({ fromRevision: 0, maxCount: DEFAULT_FOLD_PAGE });
   });
 
   it('ignores a snapshot whose event the log holds with another hash, and folds the log’s own events', async () => {
@@ -128,7 +129,7 @@ describe('a restarted handler', () => {
       const restarted = withSnapshots(opened.store);
       const reads = spyOnReads(opened.store);
       expect((await readMeeting(restarted)).revision).toBe(EVERY + 11);
-      expect(reads.of(stream).at(-1)).toEqual({ fromRevision: 0, maxCount: 500 });
+      expect(reads.of(stream).at(-1)).toEqual({ fromRevision: 0, maxCount: DEFAULT_FOLD_PAGE });
       await restarted.handler.snapshotsSaved(); // the refold saves a good one again
       expect(await snapshots.load(stream)).toMatchObject({ version: saved.version, revision: EVERY + 11 });
     }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -117,5 +118,90 @@ describe('the auditor’s command line', () => {
       streamId: victim.stream_id,
       revision: victim.revision,
     });
+  });
+});
+
+/** Every file of a directory: size, modification time and SHA-256 of its bytes. */
+const filesOf = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir).map((name) => {
+      const file = join(dir, name);
+      const { size, mtimeMs } = statSync(file);
+      return [name, { size, mtimeMs, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }];
+    }),
+  );
+
+/**
+ * What a verification may leave behind: nothing changed, and no new file but the empty write-ahead
+ * log and the shared-memory index SQLite opens beside a WAL database for any reader.
+ */
+const expectUntouched = (before: ReturnType<typeof filesOf>, after: ReturnType<typeof filesOf>) => {
+  for (const [name, file] of Object.entries(before)) expect(after[name], name).toEqual(file);
+  const added = Object.keys(after).filter((name) => !(name in before));
+  for (const name of added) expect(name).toMatch(/^(ledger|audit)\.sqlite-(wal|shm)$/);
+  for (const name of added.filter((n) => n.endsWith('-wal'))) expect(after[name]?.size, name).toBe(0);
+};
+
+describe('audit verify only reads', () => {
+  // A ledger of its own: the tests above tamper with theirs.
+  const pristine = join(work, 'pristine');
+  beforeAll(async () => {
+    await ledger(pristine, 'demo');
+  }, 60_000);
+
+  const copyOf = () => {
+    const copy = mkdtempSync(join(work, 'copy-'));
+    cpSync(pristine, copy, { recursive: true });
+    for (const name of readdirSync(copy)) if (/-(wal|shm)$/.test(name)) rmSync(join(copy, name));
+    return copy;
+  };
+  const publicKeyFile = () => {
+    const file = join(work, 'public-key.pem');
+    const pem = createPublicKey(createPrivateKey(readFileSync(join(pristine, 'signing-key.pem'))))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    writeFileSync(file, pem);
+    return { file, pem };
+  };
+
+  it('prints the public key checkpoints are signed with', async () => {
+    const { pem } = publicKeyFile();
+    expect((await ledger(pristine, 'audit', 'public-key')).stdout).toBe(pem);
+  });
+
+  it('leaves every file of the data directory byte-identical, with the key file or --public-key', async () => {
+    const copy = copyOf();
+    const before = filesOf(copy);
+    const report = JSON.parse((await ledger(copy, 'audit', 'verify')).stdout) as Report;
+    expect(report.ok).toBe(true);
+    expectUntouched(before, filesOf(copy));
+    const again = JSON.parse(
+      (await ledger(copy, 'audit', 'verify', '--public-key', publicKeyFile().file)).stdout,
+    ) as Report;
+    expect(again).toEqual(report);
+    expectUntouched(before, filesOf(copy));
+  });
+
+  it('creates no signing key: without one it exits 2 with one line, and verifies with --public-key', async () => {
+    const copy = copyOf();
+    rmSync(join(copy, 'signing-key.pem'));
+    const before = filesOf(copy);
+    const refused = await failure(ledger(copy, 'audit', 'verify'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/No signing key at .*--public-key/)]);
+    const report = JSON.parse(
+      (await ledger(copy, 'audit', 'verify', '--public-key', publicKeyFile().file)).stdout,
+    ) as Report;
+    expect(report.ok).toBe(true);
+    expect(existsSync(join(copy, 'signing-key.pem'))).toBe(false);
+    expectUntouched(before, filesOf(copy));
+  });
+
+  it('verifies a ledger whose audit log never ran, creating no audit store', async () => {
+    const copy = copyOf();
+    rmSync(join(copy, 'audit.sqlite'));
+    const report = JSON.parse((await ledger(copy, 'audit', 'verify')).stdout) as Report;
+    expect(report).toMatchObject({ ok: true, checkpointsChecked: 0 });
+    expect(existsSync(join(copy, 'audit.sqlite'))).toBe(false);
   });
 });

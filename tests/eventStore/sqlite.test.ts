@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +10,15 @@ import { SqliteEventStore, type SqliteOptions } from '../../src/eventStore/sqlit
 import { eventStoreContract } from './contract.js';
 import { expectStrictlyIncreasing, newEvent, newEvents, range, rejectionOf, uniqueStream } from './contractFixtures.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
+
+const userVersion = (file: string): number => {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return raw.pragma('user_version', { simple: true }) as number;
+  } finally {
+    raw.close();
+  }
+};
 
 const freshFile = () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-sqlite-'));
@@ -118,6 +127,37 @@ describe('SqliteEventStore', () => {
       const raw = new Database(file, { readonly: true });
       cleanups.push(() => void raw.close());
       expect(raw.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+    });
+  });
+
+  describe('read-only', () => {
+    const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+    it('reads what a writer stored, refuses appends, and leaves the database file byte-identical', async () => {
+      const { file, remove } = freshFile();
+      cleanups.push(remove);
+      const writer = new SqliteEventStore(file);
+      const stream = uniqueStream('audited');
+      await writer.appendToStream(stream, newEvents(3));
+      const written = await writer.readAll();
+      await writer.close();
+      const before = { bytes: digest(file), mtime: statSync(file).mtimeMs, version: userVersion(file) };
+
+      const reader = new SqliteEventStore(file, { readOnly: true });
+      cleanups.push(() => reader.close());
+      expect(reader.file).toBe(file);
+      expect(await reader.readAll()).toEqual(written);
+      expect(await reader.readStream(stream, { fromRevision: 1, maxCount: 1 })).toEqual([written[1]]);
+      await expect(reader.appendToStream(stream, newEvents(1))).rejects.toBeInstanceOf(StoreUnavailable);
+      await reader.close();
+      expect({ bytes: digest(file), mtime: statSync(file).mtimeMs, version: userVersion(file) }).toEqual(before);
+    });
+
+    it('opens no file that does not exist, and creates none', () => {
+      const { file, remove } = freshFile();
+      cleanups.push(remove);
+      expect(() => new SqliteEventStore(file, { readOnly: true })).toThrow();
+      expect(existsSync(file)).toBe(false);
     });
   });
 

@@ -37,7 +37,6 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
   });
   const ledger = await openLedger(config);
   ledger.follower.start();
-  await ledger.audit.start();
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,

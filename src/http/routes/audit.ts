@@ -3,14 +3,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/auditLog.js';
 import type { AuditStore, StoredCheckpoint } from '../../audit/auditStore.js';
-import { verifyLedger } from '../../audit/verifyLedger.js';
+import { verifyLedger, type VerifyReport } from '../../audit/verifyLedger.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { STREAM_READERS } from '../access.js';
 import { HttpProblem } from '../problem.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** The auditor's routes: signed checkpoints, inclusion and consistency proofs, full verification. */
+/**
+ * The auditor's routes: signed checkpoints (with the public key that checks them), inclusion and
+ * consistency proofs, full verification (read-only, bounded memory, in worker threads for SQLite).
+ */
 export const auditRoutes =
   (audit: AuditLog, auditStore: AuditStore, events: EventStore, keyName: string): FastifyPluginAsyncZod =>
   async (app) => {
@@ -25,6 +28,14 @@ export const auditRoutes =
     });
     const access = { access: STREAM_READERS };
     const tags = ['audit'];
+    // One verification at a time: requests arriving while one runs get its report, so a crowd of
+    // auditors cannot start a crowd of worker threads each reading the whole log.
+    let running: Promise<VerifyReport> | undefined;
+    const verify = (): Promise<VerifyReport> =>
+      (running ??= verifyLedger(events, auditStore, {
+        publicKey: createPublicKey(audit.publicKeyPem),
+        name: keyName,
+      }).finally(() => (running = undefined)));
 
     app.get(
       '/v1/audit/checkpoint',
@@ -89,6 +100,6 @@ export const auditRoutes =
         config: access,
         schema: { tags, summary: 'Recompute every hash from the stored events and check chains and checkpoints' },
       },
-      async () => verifyLedger(events, auditStore, { publicKey: createPublicKey(audit.publicKeyPem), name: keyName }),
+      async () => verify(),
     );
   };

@@ -1,0 +1,73 @@
+// A verification worker: checks chunks of a SQLite log on its own read-only connection and sends
+// back, in bounded pieces, each event's position and leaf hash, then where the chunk broke, if it did.
+import { parentPort, workerData } from 'node:worker_threads';
+import { ChainLinks } from './chainLinks.js';
+import { EventCheck } from './eventCheck.js';
+import { SqliteLogReader } from './sqliteLogReader.js';
+import { LEAVES_PER_PIECE, type ChunkJob, type FromWorker } from './verifyMessages.js';
+
+const PAGE = 2_048;
+const { file } = workerData as { file: string };
+const reader = new SqliteLogReader(file);
+// One LRU for every chunk this worker checks: an entry from an earlier chunk is used only when it is
+// the revision just before and lies before the event (see ChainLinks), so it stays right.
+const check = new EventCheck(new ChainLinks(reader.lookup));
+const port = parentPort!;
+
+/** Leaves collected for one message: positions and hashes in transferable buffers. */
+class Piece {
+  readonly positions = new Float64Array(LEAVES_PER_PIECE);
+  readonly hashes = new Uint8Array(LEAVES_PER_PIECE * 32);
+  count = 0;
+
+  add(position: number, leafHash: Buffer): void {
+    this.positions[this.count] = position;
+    this.hashes.set(leafHash, this.count * 32);
+    this.count += 1;
+  }
+
+  send(chunk: number): void {
+    if (this.count === 0) return;
+    const message: FromWorker = {
+      type: 'leaves',
+      chunk,
+      count: this.count,
+      positions: this.positions,
+      hashes: this.hashes,
+    };
+    port.postMessage(message, [this.positions.buffer, this.hashes.buffer]);
+  }
+}
+
+const verifyChunk = async ({ chunk, after, upTo }: ChunkJob): Promise<FromWorker> => {
+  let piece = new Piece();
+  for (let from = after; from < upTo;) {
+    const page = reader.page(from, upTo, PAGE);
+    for (const stored of page) {
+      let verdict = check.check(stored);
+      if (verdict instanceof Promise) verdict = await verdict;
+      if ('reason' in verdict) {
+        piece.send(chunk);
+        const { position, streamId, revision } = stored;
+        return { type: 'done', chunk, problem: { position, streamId, revision, reason: verdict.reason } };
+      }
+      piece.add(stored.position, verdict.leafHash);
+      if (piece.count === LEAVES_PER_PIECE) {
+        piece.send(chunk);
+        piece = new Piece();
+      }
+    }
+    if (page.length < PAGE) break;
+    from = page.at(-1)?.position ?? upTo;
+  }
+  piece.send(chunk);
+  return { type: 'done', chunk };
+};
+
+port.on('message', (job: ChunkJob) => {
+  verifyChunk(job).then(
+    (done) => port.postMessage(done),
+    (error: unknown) =>
+      port.postMessage({ type: 'failed', chunk: job.chunk, message: String(error) } satisfies FromWorker),
+  );
+});

@@ -1,0 +1,223 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointSigner, type CheckpointBody } from '../../src/audit/checkpointSigner.js';
+import { auditableOf, leafHashOf } from '../../src/audit/eventDigest.js';
+import { openAuditRecords } from '../../src/audit/sqliteAuditRecords.js';
+import { verifyLedger, type VerifyOptions } from '../../src/audit/verifyLedger.js';
+import type { StoredEvent } from '../../src/eventStore/eventStore.js';
+import { SqliteEventStore } from '../../src/eventStore/sqliteEventStore.js';
+import { buildAuditedLedger, copyLedger, ORIGIN, rewrite, swapEvents } from './auditedLedger.js';
+import { referenceVerify } from './verifyReference.js';
+
+const EVENTS = 300;
+const CHUNK = 64; // chunk boundaries of the parallel verification: breaks are placed around them
+let base: string;
+const copies: string[] = [];
+
+beforeAll(async () => {
+  base = await buildAuditedLedger(EVENTS);
+}, 60_000);
+afterAll(() => {
+  for (const dir of [base, ...copies]) rmSync(dir, { recursive: true, force: true });
+});
+
+const keyOf = (dir: string) => {
+  const privateKey = createPrivateKey(readFileSync(join(dir, 'signing-key.pem')));
+  return { privateKey, publicKey: createPublicKey(privateKey), name: ORIGIN };
+};
+
+/** The new verification and the first one, on the same files. */
+const both = async (dir: string, options: VerifyOptions, held: CheckpointBody[] = []) => {
+  const events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { readOnly: true });
+  const records = openAuditRecords(join(dir, 'audit.sqlite'));
+  try {
+    const key = keyOf(dir);
+    const report = await verifyLedger(events, records, key, held, options);
+    const reference = await referenceVerify(events, join(dir, 'audit.sqlite'), key, held);
+    return { report, reference };
+  } finally {
+    records.close();
+    await events.close();
+  }
+};
+
+type Tampering = {
+  name: string;
+  /** Where the first break must be found (0 for "missing at the end"). */
+  at: number;
+  tamper: (dir: string) => void;
+  held?: (dir: string) => CheckpointBody[];
+};
+
+const onEvents = (run: (db: Database.Database) => void) => (dir: string) => rewrite(join(dir, 'ledger.sqlite'), run);
+const onAudit = (run: (db: Database.Database) => void) => (dir: string) => rewrite(join(dir, 'audit.sqlite'), run);
+const leafIndexAt = (position: number) => position - 1; // positions start at 1 and have no gaps here
+
+/** The stored event at `position`, read straight from the file. */
+const storedAt = (db: Database.Database, position: number): StoredEvent =>
+  db
+    .prepare<[number], StoredEvent>(
+      `SELECT position, event_id AS eventId, stream_id AS streamId, revision, type, data, metadata,
+              recorded_at AS recordedAt FROM events WHERE position = ?`,
+    )
+    .get(position)!;
+
+/** The next event of the same stream after `position`. */
+const nextInStream = (db: Database.Database, position: number): number =>
+  db
+    .prepare<[number, number], { position: number }>(
+      `SELECT position FROM events WHERE stream_id = (SELECT stream_id FROM events WHERE position = ?)
+       AND position > ? ORDER BY position LIMIT 1`,
+    )
+    .get(position, position)!.position;
+
+const tamperings: Tampering[] = [
+  ...[CHUNK, CHUNK + 1, 200].map((p) => ({
+    name: `an edited payload at ${p}`,
+    at: p,
+    tamper: onEvents((db) => db.prepare(`UPDATE events SET data = '{"forged":true}' WHERE position = ?`).run(p)),
+  })),
+  ...[CHUNK, 2 * CHUNK + 1].map((p) => ({
+    name: `edited metadata at ${p}`,
+    at: p,
+    tamper: onEvents((db) =>
+      db
+        .prepare(`UPDATE events SET metadata = json_set(metadata, '$.actor', 'auditor#evil') WHERE position = ?`)
+        .run(p),
+    ),
+  })),
+  ...[CHUNK, CHUNK + 1, 150].map((p) => ({
+    name: `an event deleted in the middle at ${p}`,
+    at: p + 1,
+    tamper: onEvents((db) => db.prepare('DELETE FROM events WHERE position = ?').run(p)),
+  })),
+  {
+    name: 'the last event deleted',
+    at: 0,
+    tamper: onEvents((db) => db.prepare('DELETE FROM events WHERE position = ?').run(EVENTS)),
+  },
+  {
+    name: 'the last five events deleted',
+    at: 0,
+    tamper: onEvents((db) => db.prepare('DELETE FROM events WHERE position > ?').run(EVENTS - 5)),
+  },
+  ...[CHUNK, 100].map((p) => ({
+    name: `two neighbours swapped at ${p}`,
+    at: p,
+    tamper: onEvents((db) => swapEvents(db, p, p + 1)),
+  })),
+  {
+    name: 'two events of one stream swapped across a chunk boundary',
+    at: CHUNK - 3,
+    tamper: onEvents((db) => swapEvents(db, CHUNK - 3, nextInStream(db, CHUNK - 3))),
+  },
+  ...[CHUNK, CHUNK + 1].map((p) => ({
+    name: `an edited recorded leaf at ${p}`,
+    at: p,
+    tamper: onAudit((db) =>
+      db.prepare('UPDATE leaves SET leaf_hash = zeroblob(32) WHERE leaf_index = ?').run(leafIndexAt(p)),
+    ),
+  })),
+  {
+    name: 'an event edited with its recorded leaf forged to match',
+    at: -1, // found where its stream links to it, or at the next checkpoint: the reference says where
+    tamper: (dir) => {
+      let forged: Buffer = Buffer.alloc(0);
+      onEvents((db) => {
+        db.prepare(`UPDATE events SET data = '{"forged":true}' WHERE position = ?`).run(CHUNK);
+        forged = leafHashOf(auditableOf(storedAt(db, CHUNK)));
+      })(dir);
+      onAudit((db) =>
+        db.prepare('UPDATE leaves SET leaf_hash = ? WHERE leaf_index = ?').run(forged, leafIndexAt(CHUNK)),
+      )(dir);
+    },
+  },
+  {
+    name: 'an edited checkpoint root',
+    at: -1, // at the size of the first checkpoint: the reference says where
+    tamper: onAudit((db) =>
+      db.exec(
+        `UPDATE checkpoints SET root_hash = '${'00'.repeat(32)}' WHERE tree_size = (SELECT min(tree_size) FROM checkpoints)`,
+      ),
+    ),
+  },
+  {
+    name: 'a checkpoint whose signed text was altered',
+    at: -1,
+    tamper: onAudit((db) =>
+      db.exec(
+        `UPDATE checkpoints SET text = replace(text, 'meeting-ledger', 'meeting-ledgeR') WHERE tree_size = (SELECT max(tree_size) FROM checkpoints)`,
+      ),
+    ),
+  },
+  {
+    name: 'a held checkpoint of another history',
+    at: CHUNK,
+    tamper: () => undefined,
+    held: (dir) => {
+      const signer = new CheckpointSigner(ORIGIN, keyOf(dir).privateKey);
+      return [signer.sign({ origin: ORIGIN, treeSize: CHUNK, rootHash: Buffer.alloc(32, 7) })];
+    },
+  },
+];
+
+// Every tampering on this thread and in workers whose chunk boundaries fall on the tampered
+// positions; a few in many small chunks, so that chunks finish out of order and wait their turn.
+const SMALL_CHUNKS = new Set([
+  'an event deleted in the middle at 65',
+  'two events of one stream swapped across a chunk boundary',
+  'an edited recorded leaf at 64',
+  'the last five events deleted',
+  'an edited checkpoint root',
+]);
+const modes: [string, VerifyOptions, Tampering[]][] = [
+  ['on this thread', { workers: 1 }, tamperings],
+  [
+    `in two workers, chunks of ${CHUNK} positions`,
+    { workers: 2, chunkPositions: CHUNK, minPositionsForWorkers: 0 },
+    tamperings,
+  ],
+  [
+    'in three workers, chunks of 10 positions',
+    { workers: 3, chunkPositions: 10, minPositionsForWorkers: 0 },
+    tamperings.filter((t) => SMALL_CHUNKS.has(t.name)),
+  ],
+];
+
+describe.each(modes)('verification %s', (_mode, options, cases) => {
+  it('finds the untampered ledger whole, with the report of the first verification', async () => {
+    const { report, reference } = await both(base, options);
+    expect(report).toEqual(reference);
+    expect(report).toMatchObject({ ok: true, eventsChecked: EVENTS, treeSize: EVENTS });
+    expect(report.checkpointsChecked).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(cases)('finds $name exactly where the first verification did', async ({ at, tamper, held }) => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    tamper(dir);
+    const { report, reference } = await both(dir, options, held?.(dir) ?? []);
+    expect(reference.ok).toBe(false);
+    if (at >= 0) expect(reference.firstBreak?.position).toBe(at);
+    expect(report).toEqual(reference);
+  });
+
+  it('names an event whose stored payload is not JSON as the break, where the first verification threw', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    onEvents((db) => db.prepare(`UPDATE events SET data = 'not json' WHERE position = ?`).run(CHUNK + 1))(dir);
+    const { report } = await both(dir, options).catch(async () => {
+      const events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { readOnly: true });
+      const records = openAuditRecords(join(dir, 'audit.sqlite'));
+      const found = await verifyLedger(events, records, keyOf(dir), [], options);
+      records.close();
+      await events.close();
+      return { report: found };
+    });
+    expect(report.firstBreak).toMatchObject({ position: CHUNK + 1, reason: expect.stringMatching(/not JSON/) });
+    expect(report.eventsChecked).toBe(CHUNK);
+  });
+});
