@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { RecentlyUsed } from '../../application/recentlyUsed.js';
 
 /** `valid_to` of a row that is still current: it holds until something replaces it. */
 export const CURRENT = Number.MAX_SAFE_INTEGER;
@@ -16,27 +17,6 @@ const identifiers = (names: readonly string[]): string => {
   return names.join(', ');
 };
 
-/** Least recently used first; `get` refreshes. */
-class Recent<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-}
-
 /** A current row and the position it holds from. */
 type Version<R> = { row: R; from: number };
 
@@ -48,7 +28,7 @@ type Version<R> = { row: R; from: number };
  * after costs no read. The table's columns are `keys`, `valid_from`, `valid_to` and `values`.
  */
 export class TemporalTable<R extends Row> {
-  private readonly recent: Recent<Version<R> | null>;
+  private readonly recent: RecentlyUsed<Version<R> | null>;
   private readonly statements;
 
   constructor(
@@ -58,7 +38,7 @@ export class TemporalTable<R extends Row> {
     private readonly values: readonly (keyof R & string)[],
     cacheSize = 20_000,
   ) {
-    this.recent = new Recent(cacheSize);
+    this.recent = new RecentlyUsed(cacheSize);
     const name = identifiers([table]);
     const match = keys.map((k) => `${identifiers([k])} = ?`).join(' AND ');
     const columns = identifiers(values);
