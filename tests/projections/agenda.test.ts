@@ -180,6 +180,21 @@ describe('agenda projection', () => {
     agenda.when({ forum: 'plenary' }).then([expect.objectContaining({ observers: [] })]);
   });
 
+  it('counts every change after scheduling in its sequence, and dates its last change by the latest of them', () => {
+    // positions 1-4, recorded a minute apart (see projectionSpec)
+    const { answer } = given([
+      smallGroupScheduled,
+      invited(ids.smallGroup, africanUnion, 'lake-chad-basin'),
+      itemAdded(ids.smallGroup, 'stabilization', 'Voluntary return home of the displaced'),
+      rescheduled(smallGroupScheduled, '2017-07-14T13:00:00.000Z', null),
+    ]);
+    const minute = (n: number) => new Date(Date.UTC(2017, 6, 5, 12, n)).toISOString();
+    expect(answer({}, 1)[0]).toMatchObject({ sequence: 0, updatedAt: minute(0) });
+    expect(answer({}, 2)[0]).toMatchObject({ sequence: 1, updatedAt: minute(1) });
+    expect(answer({}, 3)[0]).toMatchObject({ sequence: 2, updatedAt: minute(2) });
+    expect(answer({}, 4)[0]).toMatchObject({ sequence: 3, updatedAt: minute(3), status: 'rescheduled' });
+  });
+
   it('ignores changes to a meeting it never saw scheduled', () => {
     given([
       itemAdded(ids.smallGroup, 'stabilization', 'Voluntary return home of the displaced'),

@@ -29,8 +29,8 @@ export type AgendaKey = { startsAt: string; meetingId: string };
 const END = '\uffff';
 
 const pageSql = `
-  SELECT meeting_id, title, forum, status, location, host, starts_at, ends_at, cancellation_reason, sequence,
-         updated_at, items, observers
+  SELECT meeting_id, title, forum, status, location, host, starts_at, ends_at, cancellation_reason, changes,
+         updated_at, scheduled_items
   FROM agenda_meetings
   WHERE starts_at >= @from AND starts_at < @to
     AND (starts_at > @afterStart OR (starts_at = @afterStart AND meeting_id > @afterMeeting))
@@ -48,11 +48,12 @@ export class AgendaReader {
   constructor(db: Database.Database) {
     this.statements = {
       page: db.prepare<Record<string, unknown>, MeetingRow>(pageSql),
-      items: db.prepare<[string, number], { itemId: string; title: string }>(
-        'SELECT item_id AS itemId, title FROM agenda_items WHERE meeting_id = ? AND valid_from <= ? ORDER BY seq',
+      items: db.prepare<[string, number], { itemId: string; title: string; recordedAt: string }>(
+        `SELECT item_id AS itemId, title, recorded_at AS recordedAt FROM agenda_items
+         WHERE meeting_id = ? AND valid_from <= ? ORDER BY seq`,
       ),
-      observers: db.prepare<[string, number], AgendaMeeting['observers'][number]>(
-        `SELECT observer_id AS observerId, name, kind, session FROM agenda_observers
+      observers: db.prepare<[string, number], AgendaMeeting['observers'][number] & { recordedAt: string }>(
+        `SELECT observer_id AS observerId, name, kind, session, recorded_at AS recordedAt FROM agenda_observers
          WHERE meeting_id = ? AND valid_from <= ? ORDER BY seq`,
       ),
     };
@@ -87,7 +88,15 @@ export class AgendaReader {
     };
   }
 
+  /**
+   * A meeting row with its items and observers as of `at`. Every change after scheduling counts in
+   * SEQUENCE, items added and observers invited included, and the latest of them is its last change.
+   */
   private meeting(row: MeetingRow, at: number): AgendaMeeting {
+    const items = this.statements.items.all(row.meeting_id, at);
+    const observers = this.statements.observers.all(row.meeting_id, at);
+    let updatedAt = row.updated_at;
+    for (const { recordedAt } of [...items, ...observers]) if (recordedAt > updatedAt) updatedAt = recordedAt;
     return {
       meetingId: row.meeting_id,
       title: row.title,
@@ -97,11 +106,11 @@ export class AgendaReader {
       host: row.host,
       startsAt: row.starts_at,
       endsAt: row.ends_at,
-      agenda: row.items === 0 ? [] : this.statements.items.all(row.meeting_id, at),
-      observers: row.observers === 0 ? [] : this.statements.observers.all(row.meeting_id, at),
+      agenda: items.map(({ itemId, title }) => ({ itemId, title })),
+      observers: observers.map(({ observerId, name, kind, session }) => ({ observerId, name, kind, session })),
       cancellationReason: row.cancellation_reason,
-      sequence: row.sequence,
-      updatedAt: row.updated_at,
+      sequence: row.changes + (items.length - row.scheduled_items) + observers.length,
+      updatedAt,
     };
   }
 }

@@ -46,8 +46,11 @@ export class TemporalTable<R extends Row> {
     const slots = [...keys, 'valid_from', 'valid_to', ...values].map(() => '?').join(', ');
     const assignments = values.map((v) => `${v} = ?`).join(', ');
     this.statements = {
-      current: db.prepare(`SELECT valid_from, ${columns} FROM ${name} WHERE ${match} AND valid_to = ${CURRENT}`),
-      close: db.prepare(`UPDATE ${name} SET valid_to = ? WHERE ${match} AND valid_to = ${CURRENT}`),
+      // The key's latest version, found by its primary key (keys, valid_from) however many it has.
+      latest: db.prepare(
+        `SELECT valid_from, valid_to, ${columns} FROM ${name} WHERE ${match} ORDER BY valid_from DESC LIMIT 1`,
+      ),
+      close: db.prepare(`UPDATE ${name} SET valid_to = ? WHERE ${match} AND valid_from = ?`),
       replace: db.prepare(`UPDATE ${name} SET ${assignments} WHERE ${match} AND valid_from = ?`),
       insert: db.prepare(`INSERT INTO ${name} (${all}) VALUES (${slots})`),
     };
@@ -62,10 +65,10 @@ export class TemporalTable<R extends Row> {
     const cacheKey = key.join('\u0000');
     const cached = this.recent.get(cacheKey);
     if (cached !== undefined) return cached ?? undefined;
-    const found = this.statements.current.get(...key) as (R & { valid_from: number }) | undefined;
+    const found = this.statements.latest.get(...key) as (R & { valid_from: number; valid_to: number }) | undefined;
     let version: Version<R> | null = null;
-    if (found !== undefined) {
-      const { valid_from: from, ...row } = found;
+    if (found !== undefined && found.valid_to === CURRENT) {
+      const { valid_from: from, valid_to: _to, ...row } = found;
       version = { row: row as unknown as R, from };
     }
     this.recent.set(cacheKey, version);
@@ -86,15 +89,16 @@ export class TemporalTable<R extends Row> {
       this.recent.set(key.join('\u0000'), { row: { ...row }, from: position });
       return;
     }
-    if (existing) this.statements.close.run(position, ...key);
+    if (existing) this.statements.close.run(position, ...key, existing.from);
     this.statements.insert.run(...key, position, CURRENT, ...ordered);
     this.recent.set(key.join('\u0000'), { row: { ...row }, from: position });
   }
 
   /** Ends the key's current row at `position` (its key changes, e.g. a meeting's start moved). */
   end(key: readonly SqlValue[], position: number): void {
-    if (!this.version(key)) return;
-    this.statements.close.run(position, ...key);
+    const existing = this.version(key);
+    if (!existing) return;
+    this.statements.close.run(position, ...key, existing.from);
     this.recent.set(key.join('\u0000'), null);
   }
 
