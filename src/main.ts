@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +39,8 @@ export type Ledger = {
   tokens: TokenRegistry;
   /** Managed tokens (`npm run ledger -- tokens`), re-read while the server runs. */
   tokenFile: TokenFile;
+  /** Signs the projections' page cursors: derived from the signing key, so cursors outlive a restart. */
+  cursorKey: Buffer;
   /** Set when tokens were generated on this start: they are shown once, here. */
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
@@ -128,6 +131,9 @@ export const openLedger = async (
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
+    cursorKey: createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
+      .update('meeting-ledger page cursors')
+      .digest(),
     tokens: new TokenRegistry(config.tokens, tokenFile.active()),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };

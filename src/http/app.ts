@@ -40,6 +40,8 @@ export type AppDependencies = {
   logger?: LoggerOptions | false;
   /** What commands may hold and how large a page of the feed may be (defaults when absent). */
   limits?: LedgerLimits;
+  /** Signs page cursors; derived from the data directory's signing key, so cursors outlive a restart. */
+  cursorKey?: Buffer;
   /** Rate limit, CORS and load shedding; security headers are always on. */
   protection?: ProtectionOptions;
 };
@@ -94,9 +96,10 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));
   const limits = deps.limits ?? ledgerLimitDefaults;
   await app.register(
-    projectionRoutes(deps.projections, deps.store, limits.pageSize, {
-      perCaller: limits.exportsPerToken,
-      total: limits.exports,
+    projectionRoutes(deps.projections, deps.store, {
+      pageSize: limits.pageSize,
+      exports: { perCaller: limits.exportsPerToken, total: limits.exports },
+      ...(deps.cursorKey && { cursorKey: deps.cursorKey }),
     }),
   );
   await app.register(

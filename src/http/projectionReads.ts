@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { instant } from '../domain/shared/values.js';
@@ -6,6 +7,7 @@ import type { ProjectionName } from '../projections/catalog.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { STREAM_READERS } from './access.js';
 import { matchesIfNoneMatch } from './etag.js';
+import type { PageCursors } from './pageCursors.js';
 import { HttpProblem } from './problem.js';
 
 /** Query parameters every projection read takes: read-your-writes, time travel and paging. */
@@ -38,7 +40,7 @@ export const projectionReadQuery = (pageSize: number) => ({
   cursor: z
     .string()
     .max(1_000)
-    .regex(/^[A-Za-z0-9_-]+$/)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the `next` of a previous page')
     .optional()
     .describe("The previous page's `next`: the following page, as of the same position"),
 });
@@ -50,66 +52,70 @@ type ReadQuery = {
   cursor?: string | undefined;
 };
 
-/** What a page cursor carries: the position the first page answered at, and where the page ended. */
-const cursorShape = z.strictObject({ at: z.number().int().min(0), after: z.unknown() });
-
-export const encodeCursor = (at: number, after: unknown): string =>
-  Buffer.from(JSON.stringify({ at, after })).toString('base64url');
-
-const badCursor = () =>
-  new HttpProblem(400, 'invalid-cursor', 'Invalid cursor', 'cursor must be the `next` of a previous page');
-
-const decodeCursor = (cursor: string): { at: number; after: unknown } => {
-  try {
-    const parsed = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return { at: parsed.data.at, after: parsed.data.after };
-  } catch {
-    // not base64url JSON: the same refusal as a cursor of the wrong shape
-  }
-  throw badCursor();
-};
-
-/** The part of a cursor that says where the page ended, checked against the shape a route expects. */
-export const cursorAfter = <T>(schema: z.ZodType<T>, after: unknown): T | undefined => {
-  if (after === undefined || after === null) return undefined;
-  const parsed = schema.safeParse(after);
-  if (!parsed.success) throw badCursor();
-  return parsed.data;
-};
-
-export type View = { at: number; after: unknown };
+/** Where a read answers: the position, where its page starts, and query values its first page fixed. */
+export type View = { at: number; after: unknown; pinned: Record<string, string>; history: boolean };
 
 /**
- * The position a projection read answers at, and where its page starts. A cursor pins the position
- * its first page answered at, so following pages read the same state even as the log grows; `asOf`
- * (auditors and the secretariat) reads the projection as it stood at a position or instant, an
- * indexed read of its temporal rows; otherwise the projection's current position, after waiting for
- * `minPosition` when asked (`Ledger-Stale: true` if it did not get there in time). Sets the ETag
- * and answers 304 for an unchanged answer.
+ * How the projection routes resolve the position they answer at. A cursor (signed, see
+ * PageCursors) pins the position its first page answered at, so following pages read the same
+ * state even as the log grows; `asOf` (auditors and the secretariat) reads the projection as it
+ * stood at a position or instant, an indexed read of its temporal rows; otherwise the projection's
+ * current position, after waiting for `minPosition` when asked (`Ledger-Stale: true` if it did not
+ * get there in time).
  */
-export const projectionView = async (
-  engine: ProjectionEngine,
-  name: ProjectionName,
-  store: EventStore,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  query: ReadQuery,
-  format = 'json',
-): Promise<View | undefined> => {
-  const view =
-    query.cursor !== undefined
-      ? await fromCursor(engine, name, query.cursor, query.waitMs)
-      : query.asOf !== undefined
-        ? { at: await asOf(engine, name, store, request, query.asOf, query.waitMs), after: undefined }
-        : { at: await live(engine, name, reply, query), after: undefined };
-  const etag = `"${name}-${engine.state(name).version}-${view.at}-${format}"`;
-  void reply.header('ETag', etag).header('Vary', 'Accept');
-  if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
-    await reply.code(304).send();
-    return undefined;
+export class ProjectionReads {
+  constructor(
+    private readonly engine: ProjectionEngine,
+    private readonly store: EventStore,
+    private readonly cursors: PageCursors,
+  ) {}
+
+  /**
+   * The view a read answers from. Sets the ETag (the projection, its version, the position, the
+   * format and `variant`, any query value that is not in the URL, such as a defaulted `from`) and
+   * answers 304 for an unchanged answer (then it returns undefined).
+   */
+  async view(
+    name: ProjectionName,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: ReadQuery,
+    { format = 'json', variant = '' }: { format?: string; variant?: string } = {},
+  ): Promise<View | undefined> {
+    const view = await this.resolve(name, request, reply, query);
+    const pinned = Object.values(view.pinned).join(',') || variant;
+    const etag = `"${name}-${this.engine.state(name).version}-${view.at}-${format}${pinned ? `-${hashOf(pinned)}` : ''}"`;
+    void reply.header('ETag', etag).header('Vary', 'Accept');
+    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+      await reply.code(304).send();
+      return undefined;
+    }
+    return view;
   }
-  return view;
-};
+
+  /** The cursor of the page after this one, or null when this was the last. */
+  next(view: View, after: unknown, pinned: Record<string, string> = view.pinned): string | null {
+    if (after === null) return null;
+    return this.cursors.encode({ at: view.at, after, pinned, ...(view.history && { history: true }) });
+  }
+
+  private async resolve(name: ProjectionName, request: FastifyRequest, reply: FastifyReply, query: ReadQuery) {
+    const { engine, store } = this;
+    if (query.cursor !== undefined) {
+      const cursor = this.cursors.decode(query.cursor);
+      if (cursor.history) mayReadHistory(request);
+      await reached(engine, name, cursor.at, query.waitMs);
+      return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {}, history: cursor.history === true };
+    }
+    if (query.asOf !== undefined) {
+      const at = await asOf(engine, name, store, request, query.asOf, query.waitMs);
+      return { at, after: undefined, pinned: {}, history: true };
+    }
+    return { at: await live(engine, name, reply, query), after: undefined, pinned: {}, history: false };
+  }
+}
+
+const hashOf = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 12);
 
 const behind = (name: string, at: number, position: number) =>
   new HttpProblem(
@@ -124,12 +130,6 @@ const behind = (name: string, at: number, position: number) =>
 /** Waits (bounded) until the projection holds `at`; refuses with 503 if it does not get there. */
 const reached = async (engine: ProjectionEngine, name: ProjectionName, at: number, waitMs: number) => {
   if (!(await engine.waitFor(name, at, waitMs))) throw behind(name, at, engine.state(name).position);
-};
-
-const fromCursor = async (engine: ProjectionEngine, name: ProjectionName, cursor: string, waitMs: number) => {
-  const view = decodeCursor(cursor);
-  await reached(engine, name, view.at, waitMs);
-  return view;
 };
 
 const live = async (engine: ProjectionEngine, name: ProjectionName, reply: FastifyReply, query: ReadQuery) => {
@@ -151,14 +151,8 @@ const live = async (engine: ProjectionEngine, name: ProjectionName, reply: Fasti
   return position;
 };
 
-const asOf = async (
-  engine: ProjectionEngine,
-  name: ProjectionName,
-  store: EventStore,
-  request: FastifyRequest,
-  at: number | string,
-  waitMs: number,
-): Promise<number> => {
+/** Reading history (asOf, and the pages that follow one) is for the auditor and the secretariat. */
+const mayReadHistory = (request: FastifyRequest): void => {
   const role = request.principal?.role;
   if (role === undefined || !STREAM_READERS.includes(role)) {
     throw new HttpProblem(
@@ -168,6 +162,17 @@ const asOf = async (
       `The ${role ?? 'anonymous'} role may not read history (asOf)`,
     );
   }
+};
+
+const asOf = async (
+  engine: ProjectionEngine,
+  name: ProjectionName,
+  store: EventStore,
+  request: FastifyRequest,
+  at: number | string,
+  waitMs: number,
+): Promise<number> => {
+  mayReadHistory(request);
   const head = await store.headPosition();
   const position = Math.min(typeof at === 'number' ? at : await store.positionAt(at), head);
   await reached(engine, name, position, waitMs);

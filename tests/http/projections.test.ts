@@ -126,6 +126,56 @@ describe('exports for reporting jobs', () => {
   });
 });
 
+describe('pages', () => {
+  type Page = Agenda & { next: string | null };
+  const page = async (url: string, role: 'secretariat' | 'auditor' | 'reporter' = 'reporter') =>
+    expectJson<Page>(await get(url, role), 200);
+
+  it('hands out every meeting once, in order, a page at a time, every page as of the first page’s position', async () => {
+    await t.ledger.projections.waitFor('agenda', await t.ledger.store.headPosition(), 5_000);
+    const first = await page(`/v1/agenda?${SINCE_2017}&limit=1`);
+    expect(first.meetings).toHaveLength(1);
+    expect(first.next).toEqual(expect.any(String));
+    // A meeting scheduled between the pages starts earlier than both: the pinned position leaves it out.
+    const later = await schedule(t, {
+      ...plenary,
+      title: 'Working group on stabilization',
+      startsAt: '2017-07-10T13:00:00Z',
+    });
+    const second = await page(`/v1/agenda?${SINCE_2017}&limit=1&cursor=${first.next}`);
+    expect(second.position).toBe(first.position);
+    const rest = second.next ? await page(`/v1/agenda?${SINCE_2017}&limit=5&cursor=${second.next}`) : undefined;
+    const paged = [...first.meetings, ...second.meetings, ...(rest?.meetings ?? [])].map((m) => m.meetingId);
+    const whole = await page(`/v1/agenda?${SINCE_2017}&asOf=${first.position}`, 'auditor');
+    expect(paged).toEqual(whole.meetings.map((m) => m.meetingId));
+    expect(paged).not.toContain(later);
+    expect(rest?.next ?? second.next).toBeNull();
+  });
+
+  it('keeps the filters of the first page: a cursor carries its from', async () => {
+    const first = await page(`/v1/agenda?${SINCE_2017}&limit=1`);
+    const second = await page(`/v1/agenda?from=2030-01-01T00:00:00Z&limit=1&cursor=${first.next}`);
+    expect(second.meetings).toHaveLength(1);
+  });
+
+  it('refuses a cursor it did not hand out, or one changed by a letter, with 400', async () => {
+    const first = await page(`/v1/agenda?${SINCE_2017}&limit=1`);
+    const [payload, mac] = first.next!.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ at: 1, after: null })).toString('base64url')}.${mac}`;
+    for (const cursor of [forged, `${payload}.${mac!.slice(0, -1)}A`, 'not-a-cursor', `${payload}`]) {
+      expectProblem(await get(`/v1/agenda?${SINCE_2017}&cursor=${cursor}`), 400);
+    }
+    expectProblem(await get(`/v1/timeline?cursor=${first.next}`), 400, 'invalid-cursor'); // another route's
+  });
+
+  it('lets only those who may read history follow the pages of an asOf read', async () => {
+    const first = await page(`/v1/agenda?${SINCE_2017}&limit=1&asOf=${afterPlenary + 1}`, 'auditor');
+    expect(first.next).toEqual(expect.any(String));
+    expectProblem(await get(`/v1/agenda?${SINCE_2017}&cursor=${first.next}`, 'reporter'), 403, 'forbidden');
+    expect((await get(`/v1/agenda?${SINCE_2017}&cursor=${first.next}`, 'auditor')).statusCode).toBe(200);
+  });
+});
+
 describe('operating the projections', () => {
   it('reports each projection live with its position and lag', async () => {
     const head = await t.ledger.store.headPosition();

@@ -11,7 +11,8 @@ import type { ProjectionEngine } from '../../projections/projectionEngine.js';
 import { TimelineReader } from '../../projections/timeline/timelineQueries.js';
 import { ALL_READERS, STREAM_READERS } from '../access.js';
 import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExport } from '../projectionExports.js';
-import { cursorAfter, encodeCursor, projectionReadQuery, projectionView } from '../projectionReads.js';
+import { PageCursors } from '../pageCursors.js';
+import { ProjectionReads, projectionReadQuery } from '../projectionReads.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { HttpProblem } from '../problem.js';
 
@@ -31,14 +32,18 @@ const stream = (reply: FastifyReply, type: string, chunks: AsyncIterable<string>
 const CSV = 'text/csv; charset=utf-8; header=present';
 
 /** The read models: thin routes over the projections' readers, each answering with the position it reflects. */
+export type ProjectionRouteOptions = {
+  pageSize?: number;
+  exports?: GateLimits;
+  /** Signs page cursors (see PageCursors); random when absent, so cursors then last one process. */
+  cursorKey?: Buffer;
+};
+
 export const projectionRoutes =
-  (
-    engine: ProjectionEngine,
-    store: EventStore,
-    pageSize = 1000,
-    exportLimits: GateLimits = { perCaller: 2, total: 8 },
-  ): FastifyPluginAsyncZod =>
+  (engine: ProjectionEngine, store: EventStore, options: ProjectionRouteOptions = {}): FastifyPluginAsyncZod =>
   async (app) => {
+    const { pageSize = 1000, exports: exportLimits = { perCaller: 2, total: 8 } } = options;
+    const views = new ProjectionReads(engine, store, new PageCursors(options.cursorKey));
     // An export reads a whole projection, however long its client takes: bounded like live streams.
     const exportsGate = new ConcurrencyGate('exports', exportLimits);
     const exporting = (request: FastifyRequest) => exportsGate.enter(request.principal?.actor ?? request.ip);
@@ -77,13 +82,19 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const view = await projectionView(engine, 'agenda', store, request, reply, request.query, csv ? 'csv' : 'json');
+        // `from` defaults to now: fixed by the first page, so later pages do not drop what started meanwhile.
+        const now = new Date().toISOString();
+        const format = csv ? 'csv' : 'json';
+        const view = await views.view('agenda', request, reply, request.query, {
+          format,
+          variant: request.query.from ?? now,
+        });
         if (!view) return reply;
-        const { from = new Date().toISOString(), limit, ...filters } = request.query;
-        const query = { ...filters, from };
+        const { limit, ...filters } = request.query;
+        const query = { ...filters, from: view.pinned.from ?? filters.from ?? now };
         if (csv) return stream(reply, CSV, agendaCsvExport(agenda, query, view.at), exporting(request));
-        const page = agenda.page(query, view.at, limit, cursorAfter(agendaKey, view.after));
-        return { position: view.at, meetings: page.meetings, next: page.next && encodeCursor(view.at, page.next) };
+        const page = agenda.page(query, view.at, limit, PageCursors.after(agendaKey, view.after));
+        return { position: view.at, meetings: page.meetings, next: views.next(view, page.next, { from: query.from }) };
       },
     );
 
@@ -94,9 +105,13 @@ export const projectionRoutes =
         schema: { tags, summary: 'The agenda as an iCalendar (RFC 5545) file', querystring: agendaQuery },
       },
       async (request, reply) => {
-        const view = await projectionView(engine, 'agenda', store, request, reply, request.query, 'ics');
+        const now = new Date().toISOString();
+        const view = await views.view('agenda', request, reply, request.query, {
+          format: 'ics',
+          variant: request.query.from ?? now,
+        });
         if (!view) return reply;
-        const { from = new Date().toISOString(), ...filters } = request.query;
+        const { from = now, ...filters } = request.query;
         const options = {
           productId: '-//meeting-ledger//agenda//EN',
           stampFor: (m: { updatedAt: string }) => m.updatedAt,
@@ -118,19 +133,11 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const view = await projectionView(
-          engine,
-          'attendance',
-          store,
-          request,
-          reply,
-          request.query,
-          csv ? 'csv' : 'json',
-        );
+        const view = await views.view('attendance', request, reply, request.query, { format: csv ? 'csv' : 'json' });
         if (!view) return reply;
         const { limit, ...query } = request.query;
         if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
-        const after = cursorAfter(z.string(), view.after);
+        const after = PageCursors.after(z.string(), view.after);
         const page = attendance.participants(query, view.at, limit, after);
         const participants = [];
         for (const participant of page.participants) {
@@ -138,7 +145,7 @@ export const projectionRoutes =
           participants.push(attendance.summary(participant, query, view.at));
           await yieldToEventLoop();
         }
-        return { position: view.at, participants, next: page.next && encodeCursor(view.at, page.next) };
+        return { position: view.at, participants, next: views.next(view, page.next) };
       },
     );
 
@@ -156,15 +163,7 @@ export const projectionRoutes =
       async (request, reply) => {
         const { participantId } = request.params;
         const csv = wantsCsv(request);
-        const view = await projectionView(
-          engine,
-          'attendance',
-          store,
-          request,
-          reply,
-          request.query,
-          csv ? 'csv' : 'json',
-        );
+        const view = await views.view('attendance', request, reply, request.query, { format: csv ? 'csv' : 'json' });
         if (!view) return reply;
         const { limit, ...filters } = request.query;
         const query = { ...filters, participantId };
@@ -178,12 +177,18 @@ export const projectionRoutes =
           );
         }
         if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
-        const page = attendance.meetings(participantId, query, view.at, limit, cursorAfter(agendaKey, view.after));
+        const page = attendance.meetings(
+          participantId,
+          query,
+          view.at,
+          limit,
+          PageCursors.after(agendaKey, view.after),
+        );
         return {
           position: view.at,
           participant: attendance.summary(participant, query, view.at),
           meetings: page.meetings,
-          next: page.next && encodeCursor(view.at, page.next),
+          next: views.next(view, page.next),
         };
       },
     );
@@ -200,24 +205,16 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const view = await projectionView(
-          engine,
-          'timeline',
-          store,
-          request,
-          reply,
-          request.query,
-          csv ? 'csv' : 'json',
-        );
+        const view = await views.view('timeline', request, reply, request.query, { format: csv ? 'csv' : 'json' });
         if (!view) return reply;
         const { limit, ...query } = request.query;
         if (csv) return stream(reply, CSV, timelineCsvExport(timeline, query, view.at), exporting(request));
-        const page = timeline.entries(query, view.at, limit, cursorAfter(entryKey, view.after));
+        const page = timeline.entries(query, view.at, limit, PageCursors.after(entryKey, view.after));
         return {
           position: view.at,
           entries: page.entries,
           theatres: timeline.theatres(query, view.at),
-          next: page.next && encodeCursor(view.at, page.next),
+          next: views.next(view, page.next),
         };
       },
     );

@@ -39,9 +39,13 @@ const END = '\uffff';
 
 const participantsSql = `
   SELECT participant_id AS participantId, name, role FROM attendance_participants
-  WHERE participant_id > @after AND (@only IS NULL OR participant_id = @only) AND ${HOLDS_AT}
+  WHERE participant_id > @after AND ${HOLDS_AT}
   ORDER BY participant_id
   LIMIT @limit`;
+
+const participantSql = `
+  SELECT participant_id AS participantId, name, role FROM attendance_participants
+  WHERE participant_id = @participant AND ${HOLDS_AT}`;
 
 const countsSql = `
   SELECT count(*) AS invited, coalesce(sum(status = 'present'), 0) AS attended,
@@ -61,6 +65,8 @@ const meetingsSql = `
   ORDER BY r.starts_at, r.meeting_id
   LIMIT @limit`;
 
+type Participant = Omit<ParticipantSummary, 'invited' | 'attended' | 'absent' | 'rate'>;
+
 type MeetingRow = Omit<ParticipantMeeting, 'invited' | 'status'> & { invited: number; status: string | null };
 
 /** Reads attendance as of any position the projection has reached, a page at a time. */
@@ -69,23 +75,20 @@ export class AttendanceReader {
 
   constructor(db: Database.Database) {
     this.statements = {
-      participants: db.prepare<
-        Record<string, unknown>,
-        Omit<ParticipantSummary, 'invited' | 'attended' | 'absent' | 'rate'>
-      >(participantsSql),
+      participants: db.prepare<Record<string, unknown>, Participant>(participantsSql),
+      participant: db.prepare<Record<string, unknown>, Participant>(participantSql),
       counts: db.prepare<Record<string, unknown>, { invited: number; attended: number; absent: number }>(countsSql),
       meetings: db.prepare<Record<string, unknown>, MeetingRow>(meetingsSql),
     };
   }
 
-  /** Participants by id after `after`, at most `limit`; their counts come from `summary`. */
+  /** Participants by id after `after` (or the one named), at most `limit`; their counts come from `summary`. */
   participants(query: AttendanceQuery, at: number, limit: number, after?: string) {
-    const rows = this.statements.participants.all({
-      after: after ?? '',
-      only: query.participantId ?? null,
-      at,
-      limit: limit + 1,
-    });
+    if (query.participantId !== undefined) {
+      const named = this.statements.participant.get({ participant: query.participantId, at });
+      return { participants: named && (after ?? '') < named.participantId ? [named] : [], next: null };
+    }
+    const rows = this.statements.participants.all({ after: after ?? '', at, limit: limit + 1 });
     return {
       participants: rows.slice(0, limit),
       next: rows.length > limit ? (rows[limit - 1]?.participantId ?? null) : null,
@@ -93,11 +96,7 @@ export class AttendanceReader {
   }
 
   /** One participant's counts: an index range scan over its meetings in the range, nothing else. */
-  summary(
-    participant: Omit<ParticipantSummary, 'invited' | 'attended' | 'absent' | 'rate'>,
-    query: AttendanceQuery,
-    at: number,
-  ): ParticipantSummary {
+  summary(participant: Participant, query: AttendanceQuery, at: number): ParticipantSummary {
     const counts = this.statements.counts.get({
       participant: participant.participantId,
       from: query.from ?? '',
