@@ -42,7 +42,11 @@ export class LogFollower {
   private subscription: LogSubscription | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private retry: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private pausing: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  /** Consumers that could not commit, and until when they wait before being fed again. */
+  private readonly benched = new Map<LogConsumer, number>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying = false;
   private markCaughtUp: () => void = () => undefined;
   /** Resolves once every consumer holds every event that was in the log when the follower started. */
   readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
@@ -59,9 +63,10 @@ export class LogFollower {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retry) {
-      clearTimeout(this.retry.timer);
-      this.retry.resolve();
+    clearTimeout(this.retryTimer);
+    if (this.pausing) {
+      clearTimeout(this.pausing.timer);
+      this.pausing.resolve();
     }
     await this.subscription?.unsubscribe();
     await this.running;
@@ -82,57 +87,65 @@ export class LogFollower {
       }
       const subscription = this.store.subscribeToAllStored({ after, pageSize: this.options.pageSize ?? 500 });
       this.subscription = subscription;
-      const failed = await this.feed(subscription);
+      this.retrying = false;
+      await this.feed(subscription);
       await subscription.unsubscribe();
-      if (!failed) this.idle();
-      if (failed && !this.stopped) await this.pause();
+      // What was applied is committed, whatever ended the read.
+      this.each((consumer) => consumer.idle?.());
+      // Ended to feed a benched consumer again: read again at once from its position. Ended by
+      // itself (the store closed): read again after a pause, never in a tight loop.
+      if (!this.stopped && !this.retrying) await this.pause();
     }
   }
 
-  /** Feeds pages until stopped; true when a consumer failed to commit and the read must start again. */
-  private async feed(subscription: LogSubscription): Promise<boolean> {
+  /** Feeds pages until the read ends (stopped, the store closed, or a benched consumer is due). */
+  private async feed(subscription: LogSubscription): Promise<void> {
     for await (const message of subscription) {
-      if (this.stopped) return false;
-      const failed =
-        message.type === 'events'
-          ? this.each((consumer) => consumer.apply(message.events))
-          : this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
-      if (failed) return true;
+      if (this.stopped) return;
+      if (message.type === 'events') this.each((consumer) => consumer.apply(message.events));
+      else this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
       if (message.type === 'caughtUp') {
-        if (this.each((consumer) => consumer.caughtUp?.(message.position))) return true;
-        this.markCaughtUp();
+        this.each((consumer) => consumer.caughtUp?.(message.position));
+        if (this.benched.size === 0) this.markCaughtUp();
       }
     }
-    return false;
   }
 
-  /** Does `work` with every active consumer; true when one could not commit (it kept its last committed position). */
-  private each(work: (consumer: LogConsumer) => void): boolean {
+  /**
+   * Does `work` with every consumer that is fed. One that throws could not commit: it keeps its last
+   * committed position and sits out for a while, then the log is read again from there, while the
+   * others go on without it. (A follower that has never caught up without failures is not caught up.)
+   */
+  private each(work: (consumer: LogConsumer) => void): void {
     for (const consumer of this.consumers) {
-      if (!consumer.active()) continue;
+      if (!consumer.active() || (this.benched.get(consumer) ?? 0) > Date.now()) continue;
       try {
         work(consumer);
+        this.benched.delete(consumer);
       } catch (error) {
-        // Read again from where it stands, after a pause.
         this.options.onError?.(consumer.name, error);
-        return true;
+        this.bench(consumer);
       }
     }
-    return false;
   }
 
-  /** Lets every consumer commit what it holds (stopping, or at the log's end). */
-  private idle(): void {
-    this.each((consumer) => consumer.idle?.());
+  private bench(consumer: LogConsumer): void {
+    const retryMs = this.options.retryMs ?? 1_000;
+    this.benched.set(consumer, Date.now() + retryMs);
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retrying = true;
+      void this.subscription?.unsubscribe();
+    }, retryMs);
   }
 
   private pause(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.retry = undefined;
+        this.pausing = undefined;
         resolve();
       }, this.options.retryMs ?? 1_000);
-      this.retry = { timer, resolve };
+      this.pausing = { timer, resolve };
     });
   }
 }

@@ -6,8 +6,15 @@ import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
 import { projectionNames } from '../projections/catalog.js';
-import { positionAsOf, replayFromZero, UsageError, viewDigest, withLedger } from './projectionCommands.js';
-import { openReadOnlyLedger, readPublicKey } from './readOnlyLedger.js';
+import {
+  openLiveProjections,
+  positionAsOf,
+  replayFromZero,
+  UsageError,
+  viewDigest,
+  withLedger,
+} from './projectionCommands.js';
+import { openEventsReadOnly, openReadOnlyLedger, readPublicKey } from './readOnlyLedger.js';
 
 type Print = (line: string) => void;
 
@@ -108,28 +115,42 @@ export const auditConsistency = (config: Config, oldFile: string, newFile: strin
   });
 
 /**
- * `audit replay --as-of <position|time>`: replays the whole log from zero into fresh projections and
- * compares, as of that position, a digest of each (SHA-256 of its whole answer in canonical JSON)
- * with the live projections' answer as of the same position. Any position: the live rows are
- * temporal, so they answer for the past as they did then. Exit 1 if any disagrees.
+ * `audit replay --as-of <position|time>`: replays the whole log from zero into fresh projections (in
+ * a scratch file) and compares, as of that position, a digest of each (SHA-256 of its whole answer in
+ * canonical JSON) with the live projections' answer as of the same position. Any position: the live
+ * rows are temporal. Reads only; a live projection that has not reached the position is compared
+ * where it stands. Exit 1 if any disagrees, or if the log holds an event a projection cannot apply.
  */
-export const auditReplay = (config: Config, asOf: string, print: Print): Promise<number> =>
-  withLedger(config, async (ledger) => {
-    ledger.follower.start();
-    await ledger.follower.caughtUp;
-    const at = await positionAsOf(ledger, asOf);
-    const results = await replayFromZero(ledger.store, projectionNames, (fresh) =>
+export const auditReplay = async (config: Config, asOf: string, print: Print): Promise<number> => {
+  const { events, close } = await openEventsReadOnly(config);
+  const live = openLiveProjections(config);
+  try {
+    const at = await positionAsOf(events, asOf);
+    const results = await replayFromZero(events, projectionNames, (fresh, engine) =>
       projectionNames.map((name) => {
-        const digest = viewDigest(name, fresh, at);
-        const live = viewDigest(name, ledger.projections.database, at);
+        const committed = live?.committed(name) ?? -1;
+        const compared = Math.min(at, committed);
+        const digest = viewDigest(name, fresh, compared);
+        const { status, failure, version } = engine.state(name);
+        const liveDigest = live && committed >= 0 ? viewDigest(name, live.database, compared) : undefined;
         return {
           name,
-          version: ledger.projections.state(name).version,
+          version,
+          position: compared,
           digest,
-          live: { digest: live, agrees: live === digest },
+          replay: { status, ...(failure && { failure }) },
+          live:
+            liveDigest === undefined
+              ? 'not compared: this data directory has no live projection of this version'
+              : { digest: liveDigest, agrees: liveDigest === digest },
         };
       }),
     );
     printJson(print, { asOf, position: at, projections: results });
-    return results.every((r) => r.live.agrees) ? 0 : 1;
-  });
+    const whole = results.every((r) => r.replay.status !== 'failed' && (typeof r.live === 'string' || r.live.agrees));
+    return whole ? 0 : 1;
+  } finally {
+    await live?.database.close();
+    await close();
+  }
+};

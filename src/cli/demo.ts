@@ -50,6 +50,9 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
       if (response.headers['idempotent-replayed'] === 'true') replayed += 1;
       else appended += (response.json<{ events: string[] }>().events ?? []).length;
     }
+    // The projections and the audit log catch up now, so a server started next answers at once.
+    ledger.follower.start();
+    await ledger.follower.caughtUp;
   } finally {
     await app.close();
     await closeLedger(ledger);

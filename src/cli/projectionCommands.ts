@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogFollower } from '../application/logFollower.js';
@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { instant } from '../domain/shared/values.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { closeLedger, openLedger, type Ledger } from '../main.js';
+import { openEventsReadOnly } from './readOnlyLedger.js';
 import { isProjectionName, projectionNames, projections, type ProjectionName } from '../projections/catalog.js';
 import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { ProjectionDatabase } from '../projections/store/projectionDatabase.js';
@@ -58,17 +59,48 @@ export const rebuildProjections = (config: Config, name: string | undefined, pri
     print(`in ${ms.toFixed(0)} ms, one read of the log`);
   });
 
-/** `replay --as-of <position|time> [--projection name]`: the projections exactly as the ledger stood then, as JSON. */
-export const replayAsOf = (config: Config, asOf: string, name: string | undefined, print: Print): Promise<void> =>
-  withLedger(config, async (ledger) => {
-    await catchUp(ledger);
-    const at = await positionAsOf(ledger, asOf);
-    const result: Record<string, object> = {};
-    for (const projection of namesFrom(name)) {
-      result[projection] = { position: at, ...viewOf(projection, ledger.projections.database, at) };
-    }
-    print(JSON.stringify(result, null, 2));
-  });
+/**
+ * `replay --as-of <position|time> [--projection name]`: the projections exactly as the ledger stood
+ * then, as JSON. Reads only: from the live projection rows where they hold that position (they are
+ * temporal), else from a replay of the log from zero in a scratch file.
+ */
+export const replayAsOf = async (config: Config, asOf: string, name: string | undefined, print: Print) => {
+  const names = namesFrom(name);
+  const { events, close } = await openEventsReadOnly(config);
+  const live = openLiveProjections(config);
+  try {
+    const at = await positionAsOf(events, asOf);
+    const behind = names.filter((n) => (live?.committed(n) ?? -1) < at);
+    const views = (database: ProjectionDatabase, of: readonly ProjectionName[]) =>
+      Object.fromEntries(of.map((n) => [n, { position: at, ...viewOf(n, database, at) }]));
+    const fromLive = live
+      ? views(
+          live.database,
+          names.filter((n) => !behind.includes(n)),
+        )
+      : {};
+    const replayed = behind.length > 0 ? await replayFromZero(events, behind, (fresh) => views(fresh, behind)) : {};
+    print(JSON.stringify(Object.fromEntries(names.map((n) => [n, fromLive[n] ?? replayed[n]])), null, 2));
+  } finally {
+    await live?.database.close();
+    await close();
+  }
+};
+
+/** The data directory's projections, read only (another process may be writing them), and what each has committed. */
+export const openLiveProjections = (config: Config) => {
+  const file = join(config.dataDir, 'projections.sqlite');
+  if (!existsSync(file)) return undefined;
+  const database = new ProjectionDatabase(file, { readonly: true });
+  return {
+    database,
+    /** The position a projection has committed, -1 when it holds nothing of this version. */
+    committed: (name: ProjectionName): number => {
+      const saved = database.checkpoint(name);
+      return saved?.version === projections[name].version ? saved.position : -1;
+    },
+  };
+};
 
 /** A projection's whole answer with no filter, as its route names the parts. */
 const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number): object => {
@@ -99,7 +131,7 @@ export const viewDigest = (name: ProjectionName, database: ProjectionDatabase, a
 export const replayFromZero = async <T>(
   store: EventStore,
   names: readonly ProjectionName[],
-  work: (database: ProjectionDatabase) => T,
+  work: (database: ProjectionDatabase, engine: ProjectionEngine) => T,
 ): Promise<T> => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-replay-'));
   const database = new ProjectionDatabase(join(dir, 'projections.sqlite'));
@@ -109,17 +141,17 @@ export const replayFromZero = async <T>(
     follower.start();
     await follower.caughtUp;
     await follower.stop();
-    return work(database);
+    return work(database, engine);
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
 };
 
-/** The log position an --as-of names: a position as given, or the last event recorded by an instant. */
-export const positionAsOf = async (ledger: Ledger, asOf: string): Promise<number> => {
-  const head = await ledger.store.headPosition();
-  return Math.min(head, /^\d+$/.test(asOf) ? Number(asOf) : await ledger.store.positionAt(parseInstant(asOf)));
+/** The log position an --as-of names: a position as given, or the last event recorded by an instant; at most the head. */
+export const positionAsOf = async (events: EventStore, asOf: string): Promise<number> => {
+  const head = await events.headPosition();
+  return Math.min(head, /^\d+$/.test(asOf) ? Number(asOf) : await events.positionAt(parseInstant(asOf)));
 };
 
 const parseInstant = (text: string): string => {

@@ -44,7 +44,9 @@ export const readPublicKey = (config: Config, publicKeyFile: string | undefined)
 };
 
 /** The event store, for reading only (PostgreSQL: a schema already up to date is opened without DDL). */
-const openEvents = async (config: Config): Promise<{ events: EventStore; close: () => Promise<void> }> => {
+export const openEventsReadOnly = async (
+  config: Config,
+): Promise<{ events: EventStore; close: () => Promise<void> }> => {
   switch (config.store.kind) {
     case 'sqlite': {
       const file = join(config.dataDir, 'ledger.sqlite');
@@ -69,7 +71,7 @@ const openEvents = async (config: Config): Promise<{ events: EventStore; close: 
 
 /** Opens the log and the audit records (data/audit.sqlite, if the audit log ever ran) for reading only. */
 export const openReadOnlyLedger = async (config: Config): Promise<ReadOnlyLedger> => {
-  const { events, close } = await openEvents(config);
+  const { events, close } = await openEventsReadOnly(config);
   const records = openAuditRecords(join(config.dataDir, 'audit.sqlite'));
   return {
     events,

@@ -47,6 +47,8 @@ const require = createRequire(import.meta.url);
 export class WalCheckpointer {
   private readonly worker: Worker;
   private stopped = false;
+  private exited = false;
+  private failures = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -67,24 +69,37 @@ export class WalCheckpointer {
     // A log copied back is reused from its start; keep the file itself from staying at its largest.
     db.pragma('journal_size_limit = 67108864');
     this.worker.on('message', (message: { log: number; checkpointed: number } | { error: string }) => {
-      if ('log' in message) options.onCheckpoint?.(message);
+      if ('error' in message) {
+        // A checkpoint can fail now and then (the writer busy); failing every time, the thread is no use.
+        this.failures += 1;
+        if (this.failures >= 3) this.fallBack();
+        return;
+      }
+      this.failures = 0;
+      options.onCheckpoint?.(message);
     });
     this.worker.on('error', () => this.fallBack());
-    this.worker.on('exit', () => this.fallBack());
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.fallBack();
+    });
   }
 
   private fallBack(): void {
     if (!this.stopped && this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
   }
 
-  /** Copies what is left and stops the thread. */
+  /** Copies what is left and stops the thread (at once if it is gone already). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref(); // the process must wait for the last checkpoint, not exit under it
     this.worker.postMessage('stop');
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
     await this.worker.terminate();
   }
 }

@@ -59,6 +59,8 @@ export class ProjectionEngine {
   private readonly statements;
   /** The open transaction: since when, and how many events it holds. */
   private open: { since: number; events: number } | undefined;
+  /** Fed at least once: a rebuild would then be missed by a follower already past its start. */
+  private fed = false;
 
   constructor(
     readonly database: ProjectionDatabase,
@@ -91,6 +93,7 @@ export class ProjectionEngine {
 
   /** LogConsumer: applies a page to every projection behind it; commits when the open transaction is old or big enough. */
   apply(page: readonly StoredEvent[]): void {
+    this.fed = true;
     const last = page.at(-1)?.position;
     if (last === undefined) return;
     const behind = [...this.running.values()].filter(
@@ -199,8 +202,8 @@ export class ProjectionEngine {
 
   /** Drops a projection's rows and starts it again from zero: the follower then rebuilds it from the log. */
   rebuild(name: string): void {
+    if (this.fed) throw new Error('A projection is rebuilt before its follower starts, never while it is fed');
     const running = this.runningOf(name);
-    this.idle();
     this.database.reset(running.projection);
     running.writer.forget();
     running.position = 0;

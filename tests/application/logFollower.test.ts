@@ -119,4 +119,48 @@ describe('one read of the log for every consumer', () => {
     expect(stopping.applied).toEqual([1, 2]);
     expect(going.applied).toEqual(range(1, 7));
   });
+
+  it('lets the others commit while one consumer keeps failing, and never holds their pages uncommitted', async () => {
+    await append(9);
+    const failing = new Recorder('failing');
+    failing.failNext = true;
+    const alwaysFailing: LogConsumer = {
+      name: 'always-failing',
+      position: () => 0,
+      active: () => true,
+      apply: () => {
+        throw new Error('the audit file is read-only');
+      },
+    };
+    // Applies at once but commits only when told the follower is idle.
+    let applied = 0;
+    let committed = 0;
+    const deferred: LogConsumer = {
+      name: 'deferred',
+      position: () => committed,
+      active: () => true,
+      apply: (page) => void (applied = Math.max(applied, page.at(-1)?.position ?? 0)),
+      idle: () => void (committed = applied),
+    };
+    follow([alwaysFailing, deferred, failing]);
+    await waitUntil(() => committed === 9 && failing.position() === 9, 'the healthy consumers to commit the head');
+  });
+
+  it('does not spin when the store it reads is closed under it', async () => {
+    await append(3);
+    const consumer = new Recorder('reader');
+    const follower = follow([consumer]);
+    await follower.caughtUp;
+    let reads = 0;
+    const read = store.readAllStored.bind(store);
+    store.readAllStored = (options) => {
+      reads += 1;
+      return read(options);
+    };
+    await store.close();
+    // A timer still fires: the event loop is free; and reads come a pause apart, not in a tight loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads).toBeLessThan(5);
+    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { synchronous: 'NORMAL' });
+  });
 });

@@ -138,7 +138,7 @@ const filesOf = (dir: string) =>
 const expectUntouched = (before: ReturnType<typeof filesOf>, after: ReturnType<typeof filesOf>) => {
   for (const [name, file] of Object.entries(before)) expect(after[name], name).toEqual(file);
   const added = Object.keys(after).filter((name) => !(name in before));
-  for (const name of added) expect(name).toMatch(/^(ledger|audit)\.sqlite-(wal|shm)$/);
+  for (const name of added) expect(name).toMatch(/^(ledger|audit|projections)\.sqlite-(wal|shm)$/);
   for (const name of added.filter((n) => n.endsWith('-wal'))) expect(after[name]?.size, name).toBe(0);
 };
 
@@ -203,5 +203,20 @@ describe('audit verify only reads', () => {
     const report = JSON.parse((await ledger(copy, 'audit', 'verify')).stdout) as Report;
     expect(report).toMatchObject({ ok: true, checkpointsChecked: 0 });
     expect(existsSync(join(copy, 'audit.sqlite'))).toBe(false);
+  });
+
+  it('replays as of a position, and compares a replay with the live projections, without writing anything', async () => {
+    const copy = copyOf();
+    const before = filesOf(copy);
+    const replayed = JSON.parse((await ledger(copy, 'replay', '--as-of', '30')).stdout) as Record<
+      string,
+      { position: number }
+    >;
+    expect(Object.values(replayed).map((view) => view.position)).toEqual([30, 30, 30]);
+    const compared = JSON.parse((await ledger(copy, 'audit', 'replay', '--as-of', '30')).stdout) as {
+      projections: { live: { agrees: boolean } }[];
+    };
+    expect(compared.projections.map((p) => p.live.agrees)).toEqual([true, true, true]);
+    expectUntouched(before, filesOf(copy));
   });
 });

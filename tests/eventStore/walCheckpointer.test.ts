@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WalCheckpointer } from '../../src/eventStore/walCheckpointer.js';
 import { waitUntil } from '../projections/ledgerFiles.js';
+import { settlesWithin } from './subscriptionProbe.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,5 +54,15 @@ describe('checkpoints from a thread of their own', () => {
     expect(reopened.prepare('SELECT count(*) AS n FROM rows').get()).toEqual({ n: 10_000 });
     expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok');
     reopened.close();
+  });
+
+  it('gives the writer its own checkpoints back when the thread dies, and stops at once after', async () => {
+    const { db, file } = openDatabase();
+    const checkpointer = new WalCheckpointer(db, file, { synchronous: 'NORMAL', everyMs: 60_000 });
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await (checkpointer as unknown as { worker: { terminate: () => Promise<number> } }).worker.terminate();
+    await waitUntil(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'the writer to checkpoint again');
+    await settlesWithin(checkpointer.stop(), 1_000, 'stop after the thread died');
+    db.close();
   });
 });
