@@ -1,0 +1,106 @@
+import autocannon from 'autocannon';
+import { encodeTime } from 'ulid';
+
+/**
+ * The command load every bench sends: new meetings, invitations, attendance and outcomes over 200
+ * meetings (10% schedule / 25% invite / 40% attendance / 25% outcome). Shared by the commands bench
+ * and the scale bench so that their throughputs compare.
+ */
+export const MEETINGS = 200;
+export const MIX = '10% schedule / 25% invite / 40% attendance / 25% outcome';
+const members = Array.from({ length: 40 }, (_, i) => `member-${i}`);
+const observers = Array.from({ length: 60 }, (_, i) => `observer-${i}`);
+const meetingIds = Array.from(
+  { length: MEETINGS },
+  (_, i) => `${encodeTime(Date.UTC(2017, 6, 11) + i * 60_000, 10)}BENCH${String(i).padStart(11, '0')}`,
+);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+
+const meetingBody = (meetingId?: string) => ({
+  ...(meetingId && { meetingId }),
+  title: 'Working Group on Counter Finance',
+  forum: 'working-group/counter-finance',
+  startsAt: '2017-07-11T09:00:00-04:00',
+  endsAt: '2017-07-11T17:00:00-04:00',
+  location: 'Washington, D.C.',
+  agenda: [{ itemId: 'assess-campaign', title: 'Assess the campaign' }],
+});
+
+/** One command of the mix, drawn at random. */
+export const nextCommand = (): { path: string; body: unknown } => {
+  const roll = Math.random();
+  const meeting = `/v1/meetings/${pick(meetingIds)}`;
+  if (roll < 0.1) return { path: '/v1/meetings', body: meetingBody() };
+  if (roll < 0.35) {
+    const observerId = pick(observers);
+    return { path: `${meeting}/observers`, body: { observerId, name: `Observer ${observerId}`, kind: 'organization' } };
+  }
+  if (roll < 0.75)
+    return {
+      path: `${meeting}/attendance`,
+      body: { participantId: pick(members), status: pick(['present', 'absent']) },
+    };
+  return {
+    path: `${meeting}/outcomes`,
+    body: {
+      kind: 'assessment',
+      summary: 'Mosul is on the verge of liberation',
+      theatre: 'mosul',
+      stage: 'verge-of-liberation',
+      agendaItemId: 'assess-campaign',
+    },
+  };
+};
+
+const post = async (baseUrl: string, token: string, path: string, key: string, body: unknown) => {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+};
+
+/**
+ * Admits the members and schedules the meetings the mix works on. Each under its own
+ * Idempotency-Key, so preparing a ledger that was prepared before (a restarted server) changes nothing.
+ */
+export const prepareMix = async (baseUrl: string, token: string): Promise<void> => {
+  for (const id of members) {
+    await post(baseUrl, token, '/v1/members', `bench-member-${id}`, { memberId: id, name: id, kind: 'state' });
+  }
+  for (const id of meetingIds) {
+    await post(baseUrl, token, '/v1/meetings', `bench-meeting-${id}`, meetingBody(id));
+  }
+};
+
+export type Load = { stop: () => void; done: Promise<autocannon.Result> };
+
+/** Sends the mix at `connections` for `seconds` (or until stopped); `done` resolves with autocannon's result. */
+export const loadMix = (baseUrl: string, token: string, connections: number, seconds: number): Load => {
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: baseUrl,
+        connections,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            setupRequest: (request) => {
+              const { path, body } = nextCommand();
+              return { ...request, path, body: JSON.stringify(body) };
+            },
+          },
+        ],
+      },
+      (error: unknown, result) => {
+        if (error) reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
+        else resolve(result);
+      },
+    );
+  });
+  return { stop: () => instance?.stop(), done };
+};
