@@ -21,7 +21,7 @@ export const summarise = (result: autocannon.Result): LoadResult => ({
 });
 
 export const describeLoad = (load: LoadResult): string =>
-  `${load.rps.toFixed(0)} cmd/s, p99 ${millis(load.p99)}${load.non2xx + load.errors > 0 ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : ''}`;
+  `${load.rps.toFixed(load.rps < 10 ? 1 : 0)} cmd/s, p99 ${millis(load.p99)}${load.non2xx + load.errors > 0 ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : ''}`;
 
 /** The mix at c=10 for BENCH_SECONDS against a server, after preparing its meetings. */
 export const commandLoad = async (server: Server): Promise<LoadResult> => {

@@ -106,13 +106,16 @@ export const stopServer = async (server: Server, graceMs = 60_000): Promise<bool
   return graceful;
 };
 
-/** Milliseconds from the server's spawn to the first 200 of /readyz, or undefined after waiting `timeoutMs`. */
+/**
+ * Milliseconds from the server's spawn to the first 200 of /readyz, or undefined once `timeoutMs`
+ * have passed since the spawn (it asks at least once, so a bound already past asks "ready now?").
+ */
 export const waitReady = async (server: Server, timeoutMs: number): Promise<number | undefined> => {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
+  const deadline = server.spawnedAt + timeoutMs;
+  do {
     if (!isAlive(server)) throw new Error(`server exited (${server.child.exitCode ?? server.child.signalCode})`);
     try {
-      const left = Math.max(1, Math.ceil(deadline - performance.now()));
+      const left = Math.max(1_000, Math.ceil(deadline - performance.now()));
       const response = await fetch(`${server.baseUrl}/readyz`, { signal: AbortSignal.timeout(left) });
       await response.arrayBuffer();
       if (response.status === 200) return performance.now() - server.spawnedAt;
@@ -120,7 +123,7 @@ export const waitReady = async (server: Server, timeoutMs: number): Promise<numb
       // not answering yet (or the wait ran out): ask again
     }
     await sleep(25);
-  }
+  } while (performance.now() < deadline);
   return undefined;
 };
 

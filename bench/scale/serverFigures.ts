@@ -62,9 +62,12 @@ export const asOfMiddle = async (session: LedgerSession, head: number): Promise<
  * the event loop was held).
  */
 export const warmRestart = async (session: LedgerSession, longMeetingId: string): Promise<Measurements> => {
+  await session.running();
+  const stopped = await session.stop();
   const server = await session.start();
   const ready = await waitReady(server, settings.timeoutMs);
-  const listening = `listening after ${seconds(server.listenMs)}`;
+  const stop = stopped ? `${stopped.graceful ? 'exited' : 'SIGKILLed'} ${seconds(stopped.ms)} after SIGTERM` : '';
+  const listening = `${stop}; listening after ${seconds(server.listenMs)}`;
   if (ready === undefined) return { warmRestart: unmeasured(timedOut(), listening) };
   await sleep(5_000);
   const idle = memoryOf(server.pid);

@@ -28,10 +28,14 @@ export class LedgerSession {
     return server;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM and wait (SIGKILL after a minute); says how long it took and whether it exited by itself. */
+  async stop(): Promise<{ ms: number; graceful: boolean } | undefined> {
     const server = this.current;
     this.current = undefined;
-    if (server && isAlive(server)) await stopServer(server);
+    if (!server || !isAlive(server)) return undefined;
+    const started = performance.now();
+    const graceful = await stopServer(server);
+    return { ms: performance.now() - started, graceful };
   }
 
   /** Deletes what the server can rebuild from the log (see PROJECTION_STORE): the next start is cold. */

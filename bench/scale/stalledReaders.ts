@@ -46,7 +46,7 @@ const tally = (readers: readonly Reader[]): string => {
  */
 export const stalledReaders = async (session: LedgerSession): Promise<Measurements> => {
   // Measured on a server that is ready: one still rebuilding from the step before would be measured instead.
-  if (!(await waitReady(await session.running(), 1_000))) await restoreWarm(session);
+  if ((await waitReady(await session.running(), 0)) === undefined) await restoreWarm(session);
   const server = await session.running();
   const reference = await commandLoad(server);
   const readers = await Promise.all(
