@@ -52,26 +52,49 @@ export const nextCommand = (): { path: string; body: unknown } => {
   };
 };
 
-const post = async (baseUrl: string, token: string, path: string, key: string, body: unknown) => {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+/** Answers that mean "not now" (overloaded, store away, too much contention): setup waits them out. */
+const TRANSIENT = new Set([409, 503]);
+
+/**
+ * One setup command under its key. A transient refusal is retried after its Retry-After (1 s
+ * without one) until `retryUntil`: setup is not what is measured, and a server shedding load
+ * (503 while its event loop lags) must not end the run before the load shows it.
+ */
+const post = async (baseUrl: string, token: string, command: SetupCommand, retryUntil: number): Promise<void> => {
+  for (;;) {
+    const response = await fetch(`${baseUrl}${command.path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': command.key },
+      body: JSON.stringify(command.body),
+    });
+    const text = await response.text();
+    if (response.status < 300) return;
+    if (!TRANSIENT.has(response.status) || performance.now() >= retryUntil) {
+      throw new Error(`${command.path}: ${response.status} ${text}`);
+    }
+    const wait = Number(response.headers.get('retry-after') ?? 1) * 1000 || 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 10_000)));
+  }
 };
+
+type SetupCommand = { path: string; key: string; body: unknown };
 
 /**
  * Admits the members and schedules the meetings the mix works on. Each under its own
- * Idempotency-Key, so preparing a ledger that was prepared before (a restarted server) changes nothing.
+ * Idempotency-Key, so preparing a ledger that was prepared before (a restarted server) changes
+ * nothing. Transient refusals are retried for up to `retryForMs`.
  */
-export const prepareMix = async (baseUrl: string, token: string): Promise<void> => {
-  for (const id of members) {
-    await post(baseUrl, token, '/v1/members', `bench-member-${id}`, { memberId: id, name: id, kind: 'state' });
-  }
-  for (const id of meetingIds) {
-    await post(baseUrl, token, '/v1/meetings', `bench-meeting-${id}`, meetingBody(id));
-  }
+export const prepareMix = async (baseUrl: string, token: string, retryForMs = 60_000): Promise<void> => {
+  const retryUntil = performance.now() + retryForMs;
+  const commands: SetupCommand[] = [
+    ...members.map((id) => ({
+      path: '/v1/members',
+      key: `bench-member-${id}`,
+      body: { memberId: id, name: id, kind: 'state' },
+    })),
+    ...meetingIds.map((id) => ({ path: '/v1/meetings', key: `bench-meeting-${id}`, body: meetingBody(id) })),
+  ];
+  for (const command of commands) await post(baseUrl, token, command, retryUntil);
 };
 
 export type Load = { stop: () => void; done: Promise<autocannon.Result> };

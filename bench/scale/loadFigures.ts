@@ -25,7 +25,7 @@ export const describeLoad = (load: LoadResult): string =>
 
 /** The mix at c=10 for BENCH_SECONDS against a server, after preparing its meetings. */
 export const commandLoad = async (server: Server): Promise<LoadResult> => {
-  await prepareMix(server.baseUrl, TOKENS.secretariat);
+  await prepareMix(server.baseUrl, TOKENS.secretariat, settings.timeoutMs);
   return summarise(await loadMix(server.baseUrl, TOKENS.secretariat, settings.connections, settings.seconds).done);
 };
 
@@ -49,8 +49,8 @@ export const throughput = async (session: LedgerSession): Promise<Measurements> 
   const fresh = await startServer(dataDir, settings.timeoutMs);
   try {
     await waitReady(fresh, settings.timeoutMs);
-    await prepareMix(fresh.baseUrl, TOKENS.secretariat);
-    await prepareMix(server.baseUrl, TOKENS.secretariat);
+    await prepareMix(fresh.baseUrl, TOKENS.secretariat, settings.timeoutMs);
+    await prepareMix(server.baseUrl, TOKENS.secretariat, settings.timeoutMs);
     const run = (target: Server) =>
       loadMix(target.baseUrl, TOKENS.secretariat, settings.connections, settings.seconds).done;
     const fresh1 = await run(fresh);
@@ -79,7 +79,7 @@ export const throughput = async (session: LedgerSession): Promise<Measurements> 
  * command mix at c=10 and /healthz pinged every 10 ms, both until /readyz answers 200 (bounded).
  */
 export const healthDuringRebuild = async (session: LedgerSession): Promise<Measurements> => {
-  await prepareMix((await session.running()).baseUrl, TOKENS.secretariat);
+  await prepareMix((await session.running()).baseUrl, TOKENS.secretariat, settings.timeoutMs);
   await session.stop();
   session.deleteProjectionStore();
   const server = await session.start();

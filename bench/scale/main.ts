@@ -29,7 +29,8 @@ const step = async <T>(label: string, ids: readonly FigureId[], work: () => Prom
     say(`    done in ${seconds(performance.now() - started)}`);
     return result;
   } catch (error) {
-    const why = `error: ${(error as Error).message.split('\n')[0] ?? String(error)}`;
+    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    const why = `error: ${message.length > 100 ? `${message.slice(0, 100)}…` : message}`;
     say(`    ${why}`);
     for (const id of ids) failures.set(id, why);
     return undefined;
