@@ -56,11 +56,11 @@ export const nextCommand = (): { path: string; body: unknown } => {
 const TRANSIENT = new Set([409, 503]);
 
 /**
- * One setup command under its key. A transient refusal is retried after its Retry-After (1 s
- * without one) until `retryUntil`: setup is not what is measured, and a server shedding load
- * (503 while its event loop lags) must not end the run before the load shows it.
+ * One setup command under its key; false if it was still refused as transient at `retryUntil`. A
+ * transient refusal is retried after its Retry-After (1 s without one): setup is not what is
+ * measured, and a server shedding load (503 while its event loop lags) is for the load to show.
  */
-const post = async (baseUrl: string, token: string, command: SetupCommand, retryUntil: number): Promise<void> => {
+const post = async (baseUrl: string, token: string, command: SetupCommand, retryUntil: number): Promise<boolean> => {
   for (;;) {
     const response = await fetch(`${baseUrl}${command.path}`, {
       method: 'POST',
@@ -68,10 +68,9 @@ const post = async (baseUrl: string, token: string, command: SetupCommand, retry
       body: JSON.stringify(command.body),
     });
     const text = await response.text();
-    if (response.status < 300) return;
-    if (!TRANSIENT.has(response.status) || performance.now() >= retryUntil) {
-      throw new Error(`${command.path}: ${response.status} ${text}`);
-    }
+    if (response.status < 300) return true;
+    if (!TRANSIENT.has(response.status)) throw new Error(`${command.path}: ${response.status} ${text}`);
+    if (performance.now() >= retryUntil) return false;
     const wait = Number(response.headers.get('retry-after') ?? 1) * 1000 || 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 10_000)));
   }
@@ -79,12 +78,16 @@ const post = async (baseUrl: string, token: string, command: SetupCommand, retry
 
 type SetupCommand = { path: string; key: string; body: unknown };
 
+/** How many commands `prepareMix` sends. */
+export const SETUP_COMMANDS = members.length + meetingIds.length;
+
 /**
  * Admits the members and schedules the meetings the mix works on. Each under its own
  * Idempotency-Key, so preparing a ledger that was prepared before (a restarted server) changes
- * nothing. Transient refusals are retried for up to `retryForMs`.
+ * nothing. Transient refusals (409, 503) are retried for up to `retryForMs`, then each remaining
+ * command is tried once; resolves to how many were still refused (a refusal of another kind throws).
  */
-export const prepareMix = async (baseUrl: string, token: string, retryForMs = 60_000): Promise<void> => {
+export const prepareMix = async (baseUrl: string, token: string, retryForMs = 60_000): Promise<number> => {
   const retryUntil = performance.now() + retryForMs;
   const commands: SetupCommand[] = [
     ...members.map((id) => ({
@@ -94,7 +97,9 @@ export const prepareMix = async (baseUrl: string, token: string, retryForMs = 60
     })),
     ...meetingIds.map((id) => ({ path: '/v1/meetings', key: `bench-meeting-${id}`, body: meetingBody(id) })),
   ];
-  for (const command of commands) await post(baseUrl, token, command, retryUntil);
+  let refused = 0;
+  for (const command of commands) if (!(await post(baseUrl, token, command, retryUntil))) refused += 1;
+  return refused;
 };
 
 export type Load = { stop: () => void; done: Promise<autocannon.Result> };

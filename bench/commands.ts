@@ -70,7 +70,8 @@ const measure = async (target: Target, connectionCounts: number[]): Promise<Row[
   const servers: { port: number; child: ChildProcess }[] = [];
   try {
     for (const dataDir of dataDirs) servers.push(await startServer(target.mode, dataDir, target.env));
-    await prepareMix(`http://127.0.0.1:${servers[0]!.port}`, TOKEN);
+    const refused = await prepareMix(`http://127.0.0.1:${servers[0]!.port}`, TOKEN);
+    if (refused > 0) throw new Error(`${refused} setup commands were refused as overloaded for a minute`);
     const rows: Row[] = [];
     for (const connections of connectionCounts) {
       const measured = await loadAll(

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
-import { loadMix, prepareMix } from '../commandMix.js';
+import { loadMix, prepareMix, SETUP_COMMANDS } from '../commandMix.js';
 import { millis, seconds } from './measure.js';
 import { startPinger } from './probes.js';
 import { startServer, stopServer, waitReady, type Server } from './processes.js';
@@ -10,7 +10,19 @@ import { unmeasured, type Measurements } from './report.js';
 import type { LedgerSession } from './session.js';
 import { settings, TOKENS } from './settings.js';
 
-export type LoadResult = { rps: number; p99: number; non2xx: number; errors: number };
+export type LoadResult = {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Setup commands (members, meetings) still refused as overloaded when the load began. */
+  setupRefused?: number;
+};
+
+/** How long setup waits out a server shedding load before the load starts anyway (and says so). */
+const SETUP_RETRY_MS = 60_000;
+
+const prepare = (server: Server): Promise<number> => prepareMix(server.baseUrl, TOKENS.secretariat, SETUP_RETRY_MS);
 
 /** Commands/s that succeeded (2xx only: a refusal is not throughput), p99 and what went wrong. */
 export const summarise = (result: autocannon.Result): LoadResult => ({
@@ -20,13 +32,19 @@ export const summarise = (result: autocannon.Result): LoadResult => ({
   errors: result.errors,
 });
 
-export const describeLoad = (load: LoadResult): string =>
-  `${load.rps.toFixed(load.rps < 10 ? 1 : 0)} cmd/s, p99 ${millis(load.p99)}${load.non2xx + load.errors > 0 ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : ''}`;
+export const describeLoad = (load: LoadResult): string => {
+  const refusals = load.non2xx + load.errors > 0 ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : '';
+  const setup = load.setupRefused
+    ? ` (setup: ${load.setupRefused} of ${SETUP_COMMANDS} commands still refused after ${SETUP_RETRY_MS / 1000} s)`
+    : '';
+  return `${load.rps.toFixed(load.rps < 10 ? 1 : 0)} cmd/s, p99 ${millis(load.p99)}${refusals}${setup}`;
+};
 
 /** The mix at c=10 for BENCH_SECONDS against a server, after preparing its meetings. */
 export const commandLoad = async (server: Server): Promise<LoadResult> => {
-  await prepareMix(server.baseUrl, TOKENS.secretariat, settings.timeoutMs);
-  return summarise(await loadMix(server.baseUrl, TOKENS.secretariat, settings.connections, settings.seconds).done);
+  const setupRefused = await prepare(server);
+  const result = await loadMix(server.baseUrl, TOKENS.secretariat, settings.connections, settings.seconds).done;
+  return { ...summarise(result), setupRefused };
 };
 
 /** Two loads of one server as one: commands/s over both, the worse p99, every refusal and error. */
@@ -49,15 +67,15 @@ export const throughput = async (session: LedgerSession): Promise<Measurements> 
   const fresh = await startServer(dataDir, settings.timeoutMs);
   try {
     await waitReady(fresh, settings.timeoutMs);
-    await prepareMix(fresh.baseUrl, TOKENS.secretariat, settings.timeoutMs);
-    await prepareMix(server.baseUrl, TOKENS.secretariat, settings.timeoutMs);
+    const freshRefused = await prepare(fresh);
+    const setupRefused = await prepare(server);
     const run = (target: Server) =>
       loadMix(target.baseUrl, TOKENS.secretariat, settings.connections, settings.seconds).done;
     const fresh1 = await run(fresh);
     const this1 = await run(server);
     const this2 = await run(server);
-    const ceiling = combine(fresh1, await run(fresh));
-    const load = combine(this1, this2);
+    const ceiling = { ...combine(fresh1, await run(fresh)), setupRefused: freshRefused };
+    const load = { ...combine(this1, this2), setupRefused };
     const ratio = load.rps / ceiling.rps;
     return {
       throughput: {
@@ -79,7 +97,7 @@ export const throughput = async (session: LedgerSession): Promise<Measurements> 
  * command mix at c=10 and /healthz pinged every 10 ms, both until /readyz answers 200 (bounded).
  */
 export const healthDuringRebuild = async (session: LedgerSession): Promise<Measurements> => {
-  await prepareMix((await session.running()).baseUrl, TOKENS.secretariat, settings.timeoutMs);
+  const setupRefused = await prepare(await session.running());
   await session.stop();
   session.deleteProjectionStore();
   const server = await session.start();
@@ -87,7 +105,8 @@ export const healthDuringRebuild = async (session: LedgerSession): Promise<Measu
   const load = loadMix(server.baseUrl, TOKENS.secretariat, settings.connections, settings.timeoutMs / 1000);
   const ready = await waitReady(server, settings.timeoutMs);
   load.stop();
-  const [commands, pings] = await Promise.all([load.done.then(summarise), pinger.stop()]);
+  const [result, pings] = await Promise.all([load.done, pinger.stop()]);
+  const commands = { ...summarise(result), setupRefused };
   const until =
     ready === undefined
       ? `/readyz never answered 200 in ${settings.timeoutMs / 1000} s`

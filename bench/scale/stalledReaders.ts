@@ -71,7 +71,7 @@ export const stalledReaders = async (session: LedgerSession): Promise<Measuremen
     const answered = loaded.rps > 0;
     return {
       stalledReaders: {
-        value: answered ? millis(loaded.p99) : `no command answered in ${settings.seconds} s`,
+        value: answered ? millis(loaded.p99) : `no command succeeded in ${settings.seconds} s`,
         ceiling: `${millis(reference.p99)} (no readers)`,
         ...(answered && { ratio: reference.p99 / Math.max(loaded.p99, 0.001) }),
         pass: answered && !overgrown && loaded.non2xx + loaded.errors === 0 && loaded.p99 < 100,
