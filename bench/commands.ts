@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { encodeTime } from 'ulid';
+import { loadMix, MEETINGS, MIX, prepareMix } from './commandMix.js';
 
 /**
  * npm run bench [-- --store postgres]: commands/s of the real ledger (SQLite, synchronous=FULL; with
@@ -14,15 +13,7 @@ import { encodeTime } from 'ulid';
  * are ratios to that ceiling, never absolute thresholds.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const MEETINGS = 200;
 const TOKEN = 'bench-secretariat-token-0123456789';
-const members = Array.from({ length: 40 }, (_, i) => `member-${i}`);
-const observers = Array.from({ length: 60 }, (_, i) => `observer-${i}`);
-const meetingIds = Array.from(
-  { length: MEETINGS },
-  (_, i) => `${encodeTime(Date.UTC(2017, 6, 11) + i * 60_000, 10)}BENCH${String(i).padStart(11, '0')}`,
-);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
 
 const startServer = async (
   mode: 'ledger' | 'ceiling',
@@ -46,68 +37,6 @@ const startServer = async (
   return { port: (JSON.parse(line) as { port: number }).port, child };
 };
 
-const post = async (port: number, path: string, body: unknown) => {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-};
-
-const meetingBody = (meetingId?: string) => ({
-  ...(meetingId && { meetingId }),
-  title: 'Working Group on Counter Finance',
-  forum: 'working-group/counter-finance',
-  startsAt: '2017-07-11T09:00:00-04:00',
-  endsAt: '2017-07-11T17:00:00-04:00',
-  location: 'Washington, D.C.',
-  agenda: [{ itemId: 'assess-campaign', title: 'Assess the campaign' }],
-});
-
-/** The mix: new meetings, invitations, attendance and outcomes on existing meetings. */
-const nextCommand = (): { path: string; body: unknown } => {
-  const roll = Math.random();
-  const meeting = `/v1/meetings/${pick(meetingIds)}`;
-  if (roll < 0.1) return { path: '/v1/meetings', body: meetingBody() };
-  if (roll < 0.35) {
-    const observerId = pick(observers);
-    return { path: `${meeting}/observers`, body: { observerId, name: `Observer ${observerId}`, kind: 'organization' } };
-  }
-  if (roll < 0.75)
-    return {
-      path: `${meeting}/attendance`,
-      body: { participantId: pick(members), status: pick(['present', 'absent']) },
-    };
-  return {
-    path: `${meeting}/outcomes`,
-    body: {
-      kind: 'assessment',
-      summary: 'Mosul is on the verge of liberation',
-      theatre: 'mosul',
-      stage: 'verge-of-liberation',
-      agendaItemId: 'assess-campaign',
-    },
-  };
-};
-
-const load = (port: number, connections: number) =>
-  autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          const { path, body } = nextCommand();
-          return { ...request, path, body: JSON.stringify(body) };
-        },
-      },
-    ],
-  });
-
 type Row = {
   target: string;
   connections: number;
@@ -123,7 +52,10 @@ type Target = { label: string; mode: 'ledger' | 'ceiling'; instances: number; en
 
 /** Loads every instance at once, the connections split between them; requests/s add up, p99 is the worst. */
 const loadAll = async (ports: number[], connections: number): Promise<Omit<Row, 'target' | 'connections'>> => {
-  const results = await Promise.all(ports.map((port) => load(port, Math.ceil(connections / ports.length))));
+  const share = Math.ceil(connections / ports.length);
+  const results = await Promise.all(
+    ports.map((port) => loadMix(`http://127.0.0.1:${port}`, TOKEN, share, SECONDS).done),
+  );
   return {
     rps: results.reduce((sum, r) => sum + r.requests.average, 0),
     p50: Math.max(...results.map((r) => r.latency.p50)),
@@ -138,9 +70,8 @@ const measure = async (target: Target, connectionCounts: number[]): Promise<Row[
   const servers: { port: number; child: ChildProcess }[] = [];
   try {
     for (const dataDir of dataDirs) servers.push(await startServer(target.mode, dataDir, target.env));
-    const first = servers[0]!.port;
-    for (const id of members) await post(first, '/v1/members', { memberId: id, name: id, kind: 'state' });
-    for (const id of meetingIds) await post(first, '/v1/meetings', meetingBody(id));
+    const refused = await prepareMix(`http://127.0.0.1:${servers[0]!.port}`, TOKEN);
+    if (refused > 0) throw new Error(`${refused} setup commands were refused as overloaded for a minute`);
     const rows: Row[] = [];
     for (const connections of connectionCounts) {
       const measured = await loadAll(
@@ -200,9 +131,7 @@ try {
 } finally {
   await postgres.cleanup();
 }
-process.stdout.write(
-  `\nmeeting-ledger bench: ${SECONDS}s per run, ${MEETINGS} meetings, mix 10% schedule / 25% invite / 40% attendance / 25% outcome\n\n`,
-);
+process.stdout.write(`\nmeeting-ledger bench: ${SECONDS}s per run, ${MEETINGS} meetings, mix ${MIX}\n\n`);
 process.stdout.write(
   'store                 | connections | ceiling cmd/s | ledger cmd/s | ratio | p50 ms | p99 ms | ceiling p99 ms | non-2xx | errors\n',
 );

@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { encodeTime } from 'ulid';
-import { meetingStream, memberStream, type EventMetadata, type LedgerEvent } from '../src/domain/events.js';
+import { encodeTime, ulid } from 'ulid';
+import { meetingStream, memberStream, type LedgerEvent } from '../src/domain/events.js';
 import { stages } from '../src/domain/meeting/events.js';
-import type { EventStore, NewEvent } from '../src/eventStore/eventStore.js';
+import type { EventStore } from '../src/eventStore/eventStore.js';
+import { LongMeeting } from './longMeeting.js';
+import { RecordedCommands } from './recordedCommands.js';
 
 /**
- * A realistic log for the replay bench: members admitted once, then meetings with agendas,
- * observers, attendance (some of it corrected), outcomes moving theatres along the ladder, the odd
- * reschedule or cancellation, and closing. About 64 events per meeting.
+ * A realistic log for the benches: members admitted once, then meetings with agendas, observers,
+ * attendance (some of it corrected), outcomes moving theatres along the ladder, the odd reschedule
+ * or cancellation, and closing. About 64 events per meeting. Written as the server writes it (one
+ * command per event, the server's metadata, each stream's hash chain), so it also verifies.
  */
 const MEMBERS = 72;
 const THEATRES = ['mosul', 'raqqa', 'lake-chad-basin', 'tal-afar', 'deir-ez-zor', 'sirte', 'hawija', 'marawi'];
@@ -22,19 +24,6 @@ const random = (): number => {
   return seed / 2_147_483_648;
 };
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-
-const envelope = (event: LedgerEvent, recordedAt: string): NewEvent => {
-  const metadata: EventMetadata = {
-    commandId: randomUUID(),
-    correlationId: randomUUID(),
-    causationId: randomUUID(),
-    actor: 'secretariat#bench',
-    recordedAt,
-    schemaVersion: 1,
-    prevHash: null, // the bench measures projections, not the audit chain
-  };
-  return { eventId: randomUUID(), type: event.type, data: event.data, metadata, recordedAt };
-};
 
 const meetingEvents = (index: number, startMs: number): LedgerEvent[] => {
   const meetingId = `${encodeTime(startMs, 10)}BENCH${String(index).padStart(11, '0')}`;
@@ -102,7 +91,7 @@ const meetingEvents = (index: number, startMs: number): LedgerEvent[] => {
       type: 'OutcomeRecorded',
       data: {
         meetingId,
-        outcomeId: randomUUID(),
+        outcomeId: ulid(startMs, random),
         agendaItemId: pick(agenda).itemId,
         kind: pick(['decision', 'assessment', 'commitment', 'milestone'] as const),
         summary: `Outcome ${i} of meeting ${index}: the coalition assessed progress and agreed next steps.`,
@@ -116,33 +105,48 @@ const meetingEvents = (index: number, startMs: number): LedgerEvent[] => {
   return events;
 };
 
-/** Appends about `total` events to `store`, a meeting per append, 32 appends in flight (group commit). */
-export const generateLog = async (store: EventStore, total: number): Promise<number> => {
+export type GeneratedLog = { events: number; longMeetingId?: string };
+
+const BATCH = 32;
+const EVENTS_PER_MEETING = 64;
+
+/**
+ * Appends about `total` events to `store`, a meeting per append, 32 appends in flight (group
+ * commit). With `longMeetingEvents`, one more meeting gets that many events besides: opened first,
+ * its amendments spread through the log (a share after each batch of meetings), as they would come.
+ */
+export const generateLog = async (
+  store: EventStore,
+  total: number,
+  { longMeetingEvents = 0 }: { longMeetingEvents?: number } = {},
+): Promise<GeneratedLog> => {
+  seed = 42;
+  const commands = new RecordedCommands(random);
   const t0 = Date.UTC(2014, 8, 1);
   let appended = 0;
   for (const memberId of members) {
-    await store.appendToStream(memberStream(memberId), [
-      envelope(
-        { type: 'MemberAdmitted', data: { memberId, name: memberId, kind: 'state' } },
-        new Date(t0).toISOString(),
-      ),
-    ]);
+    const admitted: LedgerEvent = { type: 'MemberAdmitted', data: { memberId, name: memberId, kind: 'state' } };
+    await store.appendToStream(memberStream(memberId), commands.record(memberStream(memberId), [admitted], t0));
     appended += 1;
   }
+  const long = longMeetingEvents > 0 ? new LongMeeting(store, commands, t0, longMeetingEvents) : undefined;
+  await long?.open();
+  const perBatch = Math.ceil((long?.remaining ?? 0) / Math.max(1, Math.ceil(total / (BATCH * EVENTS_PER_MEETING))));
   let index = 0;
   while (appended < total) {
-    const batch = Array.from({ length: 32 }, () => {
+    const batch = Array.from({ length: BATCH }, () => {
       const i = index++;
       const startMs = t0 + i * 3_600_000;
       const events = meetingEvents(i, startMs);
       appended += events.length;
-      const recordedAt = new Date(startMs).toISOString();
-      return store.appendToStream(
-        meetingStream((events[0]?.data as { meetingId: string }).meetingId),
-        events.map((e) => envelope(e, recordedAt)),
-      );
+      const stream = meetingStream((events[0]?.data as { meetingId: string }).meetingId);
+      const recorded = commands.record(stream, events, startMs);
+      commands.forget(stream);
+      return store.appendToStream(stream, recorded);
     });
     await Promise.all(batch);
+    await long?.amend(perBatch, t0 + index * 3_600_000 - 1_800_000); // between this batch and the next
   }
-  return appended;
+  await long?.amend(long.remaining, t0 + index * 3_600_000);
+  return { events: appended + (long ? longMeetingEvents : 0), ...(long && { longMeetingId: long.meetingId }) };
 };

@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-replay-'));
 const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { synchronous: 'NORMAL' });
 try {
   let started = process.hrtime.bigint();
-  const total = await generateLog(store, TOTAL);
+  const { events: total } = await generateLog(store, TOTAL);
   process.stdout.write(
     `generated ${total} events in ${seconds(started).toFixed(1)} s (${mib(statSync(join(dir, 'ledger.sqlite')).size)} on disk)\n`,
   );
