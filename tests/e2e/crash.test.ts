@@ -174,7 +174,7 @@ describe.each(stores)('a SIGKILL at any moment on $store', ({ env, cleanup }) =>
       const allPages = async (path: string) => {
         const first = (await audited(path)) as { next?: string | null } & Record<string, unknown>;
         const pages = [{ ...first, next: undefined }];
-        for (let next = first.next; next; ) {
+        for (let next = first.next; next;) {
           const page = (await audited(`/v1/timeline?cursor=${encodeURIComponent(next)}`)) as typeof first;
           pages.push({ ...page, next: undefined });
           next = page.next;
