@@ -22,6 +22,11 @@ export interface LogConsumer {
    * that holds applied events uncommitted, to commit many pages at once, commits them now.
    */
   idle?(): void;
+  /**
+   * Asked after each page: a promise to await before the next one when the consumer must let
+   * something catch up first (its database's write-ahead log copied back), else nothing.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 export type LogFollowerOptions = {
@@ -102,8 +107,15 @@ export class LogFollower {
   private async feed(subscription: LogSubscription): Promise<void> {
     for await (const message of subscription) {
       if (this.stopped) return;
-      if (message.type === 'events') this.each((consumer) => consumer.apply(message.events));
-      else this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
+      if (message.type === 'events') {
+        this.each((consumer) => consumer.apply(message.events));
+        const waits: Promise<void>[] = [];
+        this.each((consumer) => {
+          const wait = consumer.backpressure?.();
+          if (wait) waits.push(wait);
+        });
+        if (waits.length > 0) await Promise.all(waits);
+      } else this.each((consumer) => consumer.idle?.()); // the log's end, for now: commit
       if (message.type === 'caughtUp') {
         this.each((consumer) => consumer.caughtUp?.(message.position));
         if (this.benched.size === 0) this.markCaughtUp();

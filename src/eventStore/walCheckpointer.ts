@@ -7,6 +7,8 @@ export type CheckpointerOptions = {
   synchronous: 'FULL' | 'NORMAL';
   /** How often the log is copied back into the database, ms. */
   everyMs?: number;
+  /** Past this many frames (about 64 MiB at 4 KiB pages), `settle` holds the writer for a checkpoint. */
+  maxFrames?: number;
   /** Called after each checkpoint with the frames in the log and those copied (tests watch it). */
   onCheckpoint?: (result: { log: number; checkpointed: number }) => void;
 };
@@ -27,7 +29,8 @@ const checkpoint = () => {
   }
 };
 const timer = setInterval(checkpoint, workerData.everyMs);
-parentPort.on('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'now') return checkpoint();
   clearInterval(timer);
   checkpoint();
   db.close();
@@ -49,6 +52,11 @@ export class WalCheckpointer {
   private stopped = false;
   private exited = false;
   private failures = 0;
+  /** Frames in the log at the last checkpoint: how far behind the copy may be. */
+  private frames = 0;
+  private readonly maxFrames: number;
+  private settling: Promise<void> | undefined;
+  private settled: (() => void) | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -65,10 +73,12 @@ export class WalCheckpointer {
       },
     });
     this.worker.unref();
+    this.maxFrames = options.maxFrames ?? 16_384;
     db.pragma('wal_autocheckpoint = 0');
     // A log copied back is reused from its start; keep the file itself from staying at its largest.
     db.pragma('journal_size_limit = 67108864');
     this.worker.on('message', (message: { log: number; checkpointed: number } | { error: string }) => {
+      this.settled?.();
       if ('error' in message) {
         // A checkpoint can fail now and then (the writer busy); failing every time, the thread is no use.
         this.failures += 1;
@@ -76,6 +86,7 @@ export class WalCheckpointer {
         return;
       }
       this.failures = 0;
+      this.frames = message.log;
       options.onCheckpoint?.(message);
     });
     this.worker.on('error', () => this.fallBack());
@@ -85,7 +96,32 @@ export class WalCheckpointer {
     });
   }
 
+  /**
+   * With the log past its bound, a checkpoint now, resolved once it ran: a writer that waits for it
+   * between two transactions lets it copy every frame, so the next transaction starts the log over.
+   * Otherwise a writer that never pauses (a catch-up of a million events) grows the log without end,
+   * and whatever runs after it pays for copying it back. Undefined when there is nothing to wait for.
+   */
+  settle(): Promise<void> | undefined {
+    if (!this.overBound()) return undefined;
+    this.settling ??= new Promise<void>((resolve) => {
+      this.settled = () => {
+        this.settled = undefined;
+        this.settling = undefined;
+        this.frames = 0; // the next transaction starts the log over; the next checkpoint says how it went
+        resolve();
+      };
+      this.worker.postMessage('now');
+    });
+    return this.settling;
+  }
+
+  overBound(): boolean {
+    return this.frames > this.maxFrames && !this.stopped && !this.exited;
+  }
+
   private fallBack(): void {
+    this.settled?.();
     if (!this.stopped && this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
   }
 

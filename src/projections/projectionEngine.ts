@@ -120,6 +120,16 @@ export class ProjectionEngine {
     if (this.open.events >= commitEveryEvents || Date.now() - this.open.since >= commitEveryMs) this.idle();
   }
 
+  /**
+   * LogConsumer: with the write-ahead log past its bound, commits and answers a wait for its copy
+   * back into the database; the follower reads no further until then.
+   */
+  backpressure(): Promise<void> | undefined {
+    if (!this.database.walOverBound()) return undefined;
+    this.idle();
+    return this.database.walSettled();
+  }
+
   /** LogConsumer: commits what it applied; reads and waiters then see it. */
   idle(): void {
     if (!this.open) return;

@@ -11,6 +11,7 @@ import { waitUntil } from '../projections/ledgerFiles.js';
 /** A consumer that keeps the positions it applied, committed at the end of each page. */
 class Recorder implements LogConsumer {
   readonly applied: number[] = [];
+  backpressure?: () => Promise<void> | undefined;
   failNext = false;
   stopAt: number | undefined;
   constructor(
@@ -144,6 +145,27 @@ describe('one read of the log for every consumer', () => {
     };
     follow([alwaysFailing, deferred, failing]);
     await waitUntil(() => committed === 9 && failing.position() === 9, 'the healthy consumers to commit the head');
+  });
+
+  it('reads no further while a consumer asks it to wait, and goes on once it may', async () => {
+    // Given a consumer whose write-ahead log must be copied back after its first page
+    await append(12);
+    let release: () => void = () => undefined;
+    let asked = 0;
+    const consumer = new Recorder('projections');
+    consumer.backpressure = () => {
+      asked += 1;
+      return asked === 1 ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+    };
+    // When the follower feeds it pages of four
+    const follower = follow([consumer]);
+    await waitUntil(() => asked === 1, 'the first page applied');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Then it holds at the first page until the wait is over, then reads on to the head
+    expect(consumer.applied).toEqual([1, 2, 3, 4]);
+    release();
+    await follower.caughtUp;
+    expect(consumer.applied).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
   it('does not spin when the store it reads is closed under it', async () => {

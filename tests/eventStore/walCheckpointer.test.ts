@@ -56,6 +56,36 @@ describe('checkpoints from a thread of their own', () => {
     reopened.close();
   });
 
+  it('holds a writer past its bound until the log is copied back, so the next transaction starts the log over', async () => {
+    // Given a checkpointer bounding the log at 200 frames, and a writer that wrote far more
+    const { db, file } = openDatabase();
+    const checkpoints: { log: number; checkpointed: number }[] = [];
+    const checkpointer = new WalCheckpointer(db, file, {
+      synchronous: 'NORMAL',
+      everyMs: 20,
+      maxFrames: 200,
+      onCheckpoint: (result) => checkpoints.push(result),
+    });
+    const insert = db.prepare('INSERT INTO rows (text) VALUES (?)');
+    const write = () =>
+      db.transaction(() => {
+        for (let i = 0; i < 500; i++) insert.run('x'.repeat(400));
+      })();
+    expect(checkpointer.settle()).toBeUndefined(); // nothing to wait for yet
+    for (let batch = 0; batch < 10; batch++) write();
+    await waitUntil(() => checkpointer.overBound(), 'a checkpoint to report the log past its bound');
+    // When the writer waits for it before its next transaction
+    await settlesWithin(checkpointer.settle() ?? Promise.reject(new Error('no wait')), 5_000, 'the checkpoint');
+    const seen = checkpoints.length;
+    write();
+    // Then that transaction wrote the log from its start: the log holds its frames only
+    await waitUntil(() => checkpoints.length > seen, 'the next checkpoint');
+    expect(checkpoints.at(-1)!.log).toBeLessThan(200);
+    expect(checkpointer.overBound()).toBe(false);
+    await checkpointer.stop();
+    db.close();
+  });
+
   it('gives the writer its own checkpoints back when the thread dies, and stops at once after', async () => {
     const { db, file } = openDatabase();
     const checkpointer = new WalCheckpointer(db, file, { synchronous: 'NORMAL', everyMs: 60_000 });

@@ -88,6 +88,16 @@ export class ProjectionDatabase {
     this.install(projection);
   }
 
+  /** Whether the write-ahead log grew past its bound: the writer should let it be copied back. */
+  walOverBound(): boolean {
+    return this.checkpointer?.overBound() ?? false;
+  }
+
+  /** Between two transactions: a wait for the write-ahead log to be copied back, when it grew past its bound. */
+  walSettled(): Promise<void> | undefined {
+    return this.checkpointer?.settle();
+  }
+
   async close(): Promise<void> {
     await this.checkpointer?.stop();
     if (this.reader.open) this.reader.close();
