@@ -18,8 +18,8 @@ import { africanUnionInvited, meetingId, meetingScheduled, mosulOnTheVerge } fro
 import { settlesWithin } from '../eventStore/subscriptionProbe.js';
 import { interpretEventStream, onmessage } from './eventSourceParser.js';
 
-const TOKEN = 'reporter-token-0123456789';
-const OTHER_TOKEN = 'reporting-job-token-0123456789';
+const TOKEN = 'auditor-token-0123456789';
+const OTHER_TOKEN = 'audit-job-token-0123456789';
 const stream = meetingStream(meetingId);
 
 /** What the route did with one subscription: how many messages it took, and whether it let go. */
@@ -80,8 +80,8 @@ const startLive = async (heartbeatMs = 60_000, limits = { perCaller: 8, total: 2
   registerAccessControl(
     app,
     new TokenRegistry([
-      { role: 'reporter', token: TOKEN },
-      { role: 'reporter', token: OTHER_TOKEN },
+      { role: 'auditor', token: TOKEN },
+      { role: 'auditor', token: OTHER_TOKEN },
     ]),
   );
   const responses: ServerResponse[] = [];
