@@ -1,30 +1,13 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createPublicKey } from 'node:crypto';
-import { canonicalBytes, eventHash, hashOfCanonical } from '../audit/canonical.js';
+import { canonicalBytes, hashOfCanonical } from '../audit/canonical.js';
 import { leafHash } from '../audit/merkle.js';
-import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
 import { readLog } from '../eventStore/readLog.js';
 import { closeLedger, openLedger } from '../main.js';
-import { UsageError } from './projectionCommands.js';
+import type { ExportedEvent } from './importCheck.js';
 
 type Print = (line: string) => void;
-
-/** One event per line: everything needed to append it again, and the hashes to check it by. */
-type ExportedEvent = {
-  position: number;
-  streamId: string;
-  revision: number;
-  eventId: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-  hash: string;
-  leafHash: string;
-};
 
 /** `export --format ndjson [--to file]`: the whole log in order, with positions and hashes. */
 export const exportLog = async (config: Config, to: string | undefined, print: Print): Promise<number> => {
@@ -55,38 +38,4 @@ export const exportLog = async (config: Config, to: string | undefined, print: P
   }
   if (to !== undefined) print(`exported ${count} events to ${to}`);
   return 0;
-};
-
-/**
- * `import --from file`: appends an export into an EMPTY store, in order, keeping event ids, metadata
- * and recorded times; refuses a line whose hash does not match its content, then verifies the chain.
- */
-export const importLog = async (config: Config, from: string, print: Print): Promise<number> => {
-  const ledger = await openLedger(config);
-  try {
-    if ((await ledger.store.headPosition()) !== 0) throw new UsageError('import needs an empty store');
-    let count = 0;
-    for await (const text of createInterface({ input: createReadStream(from), crlfDelay: Infinity })) {
-      if (text.trim() === '') continue;
-      const e = JSON.parse(text) as ExportedEvent;
-      if (eventHash(e) !== e.hash) {
-        throw new UsageError(
-          `line ${count + 1} (${e.streamId} revision ${e.revision}) does not hash to the hash it carries`,
-        );
-      }
-      const { eventId, type, data, metadata, recordedAt } = e;
-      await ledger.store.appendToStream(e.streamId, [{ eventId, type, data, metadata, recordedAt }], {
-        expectedRevision: e.revision === 0 ? 'no_stream' : e.revision - 1,
-      });
-      count += 1;
-    }
-    ledger.follower.start();
-    await ledger.follower.caughtUp;
-    const key = { publicKey: createPublicKey(ledger.audit.publicKeyPem), name: config.audit.origin };
-    const report = await verifyLedger(ledger.store, ledger.auditStore, key);
-    print(JSON.stringify({ imported: count, ...report }, null, 2));
-    return report.ok ? 0 : 1;
-  } finally {
-    await closeLedger(ledger);
-  }
 };

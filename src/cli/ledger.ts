@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { LedgerError } from '../domain/errors.js';
-import { exportLog, importLog } from './exportImport.js';
+import { exportLog } from './exportImport.js';
+import { ImportRefused } from './importCheck.js';
+import { importLog } from './importLog.js';
 import {
   auditCheckpoint,
   auditConsistency,
@@ -39,7 +41,8 @@ Commands:
   tokens add --role <role> [--name <n>]   create a token; prints it once on stdout (stored as a digest)
   tokens revoke <id|actor>                revoke a token; a running server stops accepting it in seconds
   export --format ndjson [--to file]      the whole log, one event per line, with hashes
-  import --from <file>                    append an export into an empty store, then verify it
+  import --from <file>                    append an export into an empty store, all or nothing (every line
+                                          checked first), then verify it
 
 Configuration comes from the environment: PORT, HOST, LEDGER_DATA_DIR, LEDGER_STORE, LEDGER_TOKENS, LOG_LEVEL.`;
 
@@ -168,6 +171,7 @@ try {
   const known =
     error instanceof ConfigError ||
     error instanceof DemoFailed ||
+    error instanceof ImportRefused ||
     error instanceof LedgerError ||
     /signature|checkpoint/.test(String((error as Error).message));
   process.stderr.write(`${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);

@@ -1,6 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { meetingEventSchemas, type MeetingEvent } from './meeting/events.js';
 import { memberEventSchemas, type MemberEvent } from './member/events.js';
+import { utcInstant } from './shared/values.js';
 
 export type LedgerEvent = MeetingEvent | MemberEvent;
 export type LedgerEventType = LedgerEvent['type'];
@@ -43,5 +44,23 @@ export type EventMetadata = {
   prevHash: string | null;
 };
 
+/** EventMetadata as the ledger writes it, for events that come from outside (an import). */
+export const eventMetadataSchema = z.strictObject({
+  commandId: z.string().min(1),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1),
+  actor: z.string().min(1),
+  recordedAt: utcInstant,
+  schemaVersion: z.number().int().min(1),
+  prevHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash in hex')
+    .nullable(),
+}) satisfies z.ZodType<EventMetadata>;
+
 export const meetingStream = (meetingId: string): string => `meeting-${meetingId}`;
 export const memberStream = (memberId: string): string => `member-${memberId}`;
+
+/** The stream an event belongs in: its meeting's, or its member's. */
+export const streamOf = (event: LedgerEvent): string =>
+  event.type === 'MemberAdmitted' ? memberStream(event.data.memberId) : meetingStream(event.data.meetingId);

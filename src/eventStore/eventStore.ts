@@ -14,6 +14,18 @@ export interface EventStore {
    * append whose key is already stored appends nothing and rejects with `IdempotencyKeyUsed`.
    */
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Bulk loading (an import), not commands: appends `batches` in the order given, each at its
+   * expected revision. Where `atomicBatches` is true (SQLite, PostgreSQL) they commit in one
+   * transaction: a refused expectation, a failure, or an error thrown by the iterable appends none of
+   * them; the store's writer is held meanwhile, so other appends wait. EventStoreDB has no
+   * transaction across streams (`atomicBatches` false): each batch is an ordinary append, a failure
+   * leaves those before it in the log, and a caller resumes by skipping what landed (the same event
+   * ids at the same revision are de-duplicated by the server as well).
+   */
+  appendBatches(batches: AsyncIterable<StreamBatch>): Promise<BatchesAppended>;
+  /** Whether `appendBatches` is all or nothing on this store. */
+  readonly atomicBatches: boolean;
   /** Reads one stream, forwards from revision 0 unless told otherwise. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Reads the whole log in position order, strictly after `after` (0 reads from the start). */
@@ -98,6 +110,16 @@ export type AppendResult = {
   /** The stream's revision after the append (-1 if it still has no events). */
   nextExpectedRevision: number;
   /** The position of the stream's last event after the append (0 if it has none). */
+  position: number;
+};
+
+/** Events for one stream, appended at an expected revision. */
+export type StreamBatch = { streamId: string; events: readonly NewEvent[]; expectedRevision: ExpectedRevision };
+
+export type BatchesAppended = {
+  /** Events appended. */
+  appended: number;
+  /** The position of the last event appended (0 when none was). */
   position: number;
 };
 

@@ -12,6 +12,7 @@ import {
   ANY,
   type AppendOptions,
   type AppendResult,
+  type BatchesAppended,
   type EventStore,
   type ExpectedRevision,
   type IdempotencyRecord,
@@ -21,6 +22,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredEvent,
+  type StreamBatch,
   type Subscription,
 } from './eventStore.js';
 import { EventStoreDbIdempotency, type Applied, type AppendTarget } from './eventStoreDbIdempotency.js';
@@ -96,6 +98,19 @@ export class EventStoreDbEventStore implements EventStore {
       fromRevision: typeof expected === 'number' ? expected + 1 : 0,
     };
     return this.untilSettled(this.records.appendOnce(options.idempotency, target, append));
+  }
+
+  /** No transaction spans streams on EventStoreDB: see the port. */
+  readonly atomicBatches = false;
+
+  /** Each batch in turn, as an ordinary append; a failure leaves the batches before it in the log. */
+  async appendBatches(batches: AsyncIterable<StreamBatch>): Promise<BatchesAppended> {
+    let loaded: BatchesAppended = { appended: 0, position: 0 };
+    for await (const { streamId, events, expectedRevision } of batches) {
+      const { position } = await this.appendToStream(streamId, events, { expectedRevision });
+      if (events.length > 0) loaded = { appended: loaded.appended + events.length, position };
+    }
+    return loaded;
   }
 
   /** Keeps track of an append until it settles, so that closing lets it finish rather than cut it off. */

@@ -75,7 +75,7 @@ export const appendBatch = async (
  * The recorded time of this batch, never earlier than the last one (read under the lock): positions
  * and recorded times rise together across processes, so "the ledger as of time t" is a prefix of the log.
  */
-const commitStamp = async (client: pg.PoolClient, now: string): Promise<string> => {
+export const commitStamp = async (client: pg.PoolClient, now: string): Promise<string> => {
   const last = await client.query<{ recorded_at: string }>(
     'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1',
   );
@@ -91,7 +91,11 @@ type CurrentRow = {
   body: string | null;
 };
 
-const appendOne = async (client: pg.PoolClient, pending: PendingAppend, stamp: string): Promise<Outcome> => {
+export const appendOne = async (
+  client: pg.PoolClient,
+  pending: Pick<PendingAppend, 'streamId' | 'events' | 'options'>,
+  stamp: string,
+): Promise<Outcome> => {
   const { streamId, events, options } = pending;
   const scope = options.idempotency?.scope ?? null;
   const current = (

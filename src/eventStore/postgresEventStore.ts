@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpLog, eventsOf } from './catchUpSubscription.js';
-import { StoreClosed, StoreUnavailable } from './errors.js';
+import { StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
+  BatchesAppended,
   EventStore,
   IdempotencyRecord,
   LogSubscription,
@@ -13,6 +14,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StoredEvent,
+  StreamBatch,
   Subscription,
 } from './eventStore.js';
 import type { PostgresDatabase } from './postgresDatabase.js';
@@ -25,7 +27,15 @@ import {
   type IdempotencyRow,
 } from './storedRows.js';
 import { asStoreError, isUnavailable } from './postgresErrors.js';
-import { appendBatch, findLanded, takeAppendLock, type PendingAppend } from './postgresAppendBatch.js';
+import {
+  appendBatch,
+  appendOne,
+  commitStamp,
+  findLanded,
+  takeAppendLock,
+  type PendingAppend,
+} from './postgresAppendBatch.js';
+import { APPEND_CHANNEL } from './postgresListener.js';
 import { PostgresListener } from './postgresListener.js';
 
 export type PostgresStoreOptions = {
@@ -117,6 +127,48 @@ export class PostgresEventStore implements EventStore {
     }
     this.queue = rest;
     return batch;
+  }
+
+  readonly atomicBatches = true;
+
+  /**
+   * One transaction under the append lock for every batch: other appends, of this process or any
+   * other, wait until it commits or rolls back, so the log never shows part of it.
+   */
+  async appendBatches(batches: AsyncIterable<StreamBatch>): Promise<BatchesAppended> {
+    if (!this.accepting) throw new StoreClosed();
+    const client = await this.connect();
+    let loaded: BatchesAppended = { appended: 0, position: 0 };
+    // The caller's own failures (its source of batches, a refused revision) are not the database's.
+    let sourceFailure: unknown;
+    async function* watched() {
+      try {
+        yield* batches;
+      } catch (error) {
+        sourceFailure = error;
+        throw error;
+      }
+    }
+    try {
+      await client.query('BEGIN');
+      await takeAppendLock(client, this.schema);
+      const stamp = await commitStamp(client, this.clock().toISOString());
+      for await (const { streamId, events, expectedRevision } of watched()) {
+        const outcome = await appendOne(client, { streamId, events, options: { expectedRevision } }, stamp);
+        if ('error' in outcome) throw outcome.error;
+        if (events.length > 0) loaded = { appended: loaded.appended + events.length, position: outcome.ok.position };
+      }
+      await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, this.schema]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const ours = error === sourceFailure || error instanceof WrongExpectedVersion;
+      client.release(!ours && isUnavailable(error));
+      throw ours ? error : asStoreError(error, 'The event store failed; nothing of the batches was recorded');
+    }
+    client.release();
+    this.signal.notify();
+    return loaded;
   }
 
   /** Commits a batch and answers its callers only after COMMIT returned; on an unexpected error, retries each alone. */

@@ -5,6 +5,7 @@ import { IdempotencyKeyUsed, StoreClosed, StoreUnavailable, WrongExpectedVersion
 import type {
   AppendOptions,
   AppendResult,
+  BatchesAppended,
   EventStore,
   IdempotencyRecord,
   LogSubscription,
@@ -13,6 +14,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StoredEvent,
+  StreamBatch,
   Subscription,
 } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
@@ -62,6 +64,8 @@ export class SqliteEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   private readonly queue: PendingAppend[] = [];
   private flushScheduled = false;
+  /** True while appendBatches holds its transaction open: group commits wait for it. */
+  private bulkLoading = false;
   private closed = false;
   private readonly maxBatch: number;
   private readonly pollMs: number;
@@ -126,8 +130,11 @@ export class SqliteEventStore implements EventStore {
         'SELECT max(position) AS position FROM events WHERE recorded_at <= ?',
       ),
     };
-    this.lastStamp =
-      this.db.prepare<[], { at: string | null }>('SELECT max(recorded_at) AS at FROM events').get()?.at ?? '';
+    this.lastStamp = this.lastRecordedAt();
+  }
+
+  private lastRecordedAt(): string {
+    return this.db.prepare<[], { at: string | null }>('SELECT max(recorded_at) AS at FROM events').get()?.at ?? '';
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -147,6 +154,7 @@ export class SqliteEventStore implements EventStore {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.bulkLoading) return; // appendBatches schedules a flush when it is done
     const batch = this.queue.splice(0, this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
     if (batch.length === 0) return;
@@ -197,7 +205,40 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private appendOne({ streamId, events, options }: PendingAppend, now: string): AppendResult {
+  readonly atomicBatches = true;
+
+  /** One transaction for every batch, opened after the appends already queued have committed. */
+  async appendBatches(batches: AsyncIterable<StreamBatch>): Promise<BatchesAppended> {
+    if (this.closed) throw new StoreClosed();
+    if (this.bulkLoading) throw new Error('appendBatches is already running on this store');
+    while (this.queue.length > 0) this.flush();
+    this.bulkLoading = true;
+    let loaded: BatchesAppended = { appended: 0, position: 0 };
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const now = this.commitStamp();
+      for await (const { streamId, events, expectedRevision } of batches) {
+        const { position } = this.appendOne({ streamId, events, options: { expectedRevision } }, now);
+        if (events.length > 0) loaded = { appended: loaded.appended + events.length, position };
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.bulkLoading = false;
+      if (this.queue.length > 0) this.scheduleFlush();
+    }
+    // Recorded times given by the batches count as the last stamp: later commits never go before them.
+    this.lastStamp = this.lastRecordedAt();
+    this.signal.notify();
+    return loaded;
+  }
+
+  private appendOne(
+    { streamId, events, options }: Pick<PendingAppend, 'streamId' | 'events' | 'options'>,
+    now: string,
+  ): AppendResult {
     const { idempotency } = options;
     if (idempotency) {
       const existing = this.statements.idempotency.get(idempotency.scope);

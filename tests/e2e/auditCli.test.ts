@@ -72,8 +72,26 @@ describe('the auditor’s command line', () => {
       imported: number;
     };
     expect(imported).toMatchObject({ ok: true, imported: original.treeSize, rootHash: original.rootHash });
-    const again = await failure(ledger(join(work, 'copy'), 'import', '--from', file));
-    expect(again.stderr).toMatch(/empty store/);
+    // Again: the store already holds the whole file, so nothing is appended (a retry is safe).
+    const again = JSON.parse((await ledger(join(work, 'copy'), 'import', '--from', file)).stdout) as Report & {
+      imported: number;
+    };
+    expect(again).toMatchObject({ ok: true, imported: 0, rootHash: original.rootHash });
+  });
+
+  it('refuses a file with a bad line in one line on stderr, exit 1, and leaves no data directory', async () => {
+    const file = join(work, 'log.ndjson');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[29] = lines[29]!.replace(/"hash":"[0-9a-f]/, '"hash":"x');
+    const bad = join(work, 'bad.ndjson');
+    writeFileSync(bad, lines.join('\n'));
+    const target = join(work, 'never-created');
+    const refused = await failure(ledger(target, 'import', '--from', bad));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^import refused, nothing was appended: line 30: hash: must be a SHA-256 hash in hex\n$/,
+    );
+    expect(existsSync(target)).toBe(false);
   });
 
   it('replays every projection from zero in a scratch area and agrees with the live rows, at the head and before', async () => {

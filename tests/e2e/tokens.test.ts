@@ -32,7 +32,7 @@ describe('token rotation without a restart', () => {
         (await fetch(`${server.baseUrl}/v1/agenda`, { headers: { authorization: `Bearer ${token}` } })).status;
       const generated = /secretariat\s+(\S{20,})/.exec(server.output.join('\n'))?.[1] ?? '';
 
-      const added = await tokensCli(dataDir, 'add', '--role', 'reporter', '--name', 'weekly report job');
+      const added = await tokensCli(dataDir, 'add', '--role', 'auditor', '--name', 'weekly report job');
       expect(added).toMatch(/^[A-Za-z0-9_-]{32}$/);
       await expect.poll(() => agenda(added), { timeout: 10_000, interval: 200 }).toBe(200);
 
@@ -50,7 +50,7 @@ describe('token rotation without a restart', () => {
       const listed = await tokensCli(dataDir, 'list');
       const line = listed.split('\n').find((l) => l.includes('weekly report job')) ?? '';
       const id = /^(tok_\S+)/.exec(line)?.[1] ?? '';
-      expect(line).toMatch(/reporter#[0-9a-f]{8}\s+active/);
+      expect(line).toMatch(/auditor#[0-9a-f]{8}\s+active/);
       await tokensCli(dataDir, 'revoke', id);
       await expect.poll(() => agenda(added), { timeout: 10_000, interval: 200 }).toBe(401);
       await expect(Promise.race([streamEnded, new Promise((r) => setTimeout(() => r(false), 10_000))])).resolves.toBe(

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { EventStore, Subscription } from '../../src/eventStore/eventStore.js';
 import { appendingContract } from './contract/appending.js';
+import { batchesContract } from './contract/batches.js';
 import { concurrencyContract } from './contract/concurrency.js';
 import { idempotencyContract } from './contract/idempotency.js';
 import { readingContract } from './contract/reading.js';
@@ -48,6 +49,7 @@ export const eventStoreContract = (name: string, factory: () => Promise<EventSto
     };
 
     appendingContract(context);
+    batchesContract(context);
     readingContract(context);
     idempotencyContract(context);
     subscriptionContract(context);

@@ -16,7 +16,10 @@ const documentedRoutes = (app: FastifyInstance): Route[] =>
     })),
   );
 
-// Who may call what, as issue 2 pins it. A route missing here fails the suite until someone decides.
+// Who may call what, as issue 2 pinned it and issue 11 made consistent (README, "Who may read
+// what"): every role reads the current account (projections, exports); history (the log, a
+// meeting's stream, asOf) is for the secretariat and auditors. A route missing here fails the suite
+// until someone decides.
 const expectations: Record<string, Rule> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
@@ -34,15 +37,16 @@ const expectations: Record<string, Rule> = {
   'POST /v1/meetings/:id/outcomes/:outcomeId/retract': 'writers',
   'GET /v1/meetings/:id': 'streamReaders',
   'GET /v1/meetings/:id/events': 'streamReaders',
-  'GET /v1/events': 'allReaders',
+  'GET /v1/events': 'streamReaders',
   'GET /v1/agenda': 'allReaders',
   'GET /v1/attendance': 'allReaders',
   'GET /v1/attendance/:participantId': 'allReaders',
   'GET /v1/timeline': 'allReaders',
   'GET /v1/projections': 'streamReaders',
   'GET /v1/agenda.ics': 'allReaders',
-  'GET /v1/events/live': 'allReaders',
+  'GET /v1/events/live': 'streamReaders',
   'GET /v1/audit/checkpoint': 'streamReaders',
+  'GET /v1/audit/public-key': 'public',
   'POST /v1/audit/checkpoint': 'streamReaders',
   'GET /v1/audit/proofs/inclusion': 'streamReaders',
   'GET /v1/audit/proofs/consistency': 'streamReaders',
@@ -167,6 +171,57 @@ describe('the role matrix, built from the app’s own route table', () => {
   });
 });
 
+/** The operations whose query takes `asOf`, from the OpenAPI document: history inside a route. */
+const historyReads = (app: FastifyInstance): string[] =>
+  Object.entries(app.swagger().paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item ?? {}).flatMap(([method, operation]) => {
+      const parameters = (operation as { parameters?: { name: string }[] }).parameters ?? [];
+      return method === 'get' && parameters.some((p) => p.name === 'asOf')
+        ? [path.replace('{participantId}', 'iraq')]
+        : [];
+    }),
+  );
+
+describe('history inside a route: asOf, and the pages that follow an asOf read', () => {
+  const readers = ['secretariat', 'auditor', 'reporter'] as const;
+  const history = historyReads(t.app);
+
+  it('finds every projection read in the document', () => {
+    expect(history.sort()).toEqual(
+      ['/v1/agenda', '/v1/agenda.ics', '/v1/attendance', '/v1/attendance/iraq', '/v1/timeline'].sort(),
+    );
+  });
+
+  it.each(history.flatMap((path) => readers.map((role) => [path, role] as const)))(
+    'applies the history rule to %s?asOf= for the %s',
+    async (path, role) => {
+      await post(t, '/v1/members', members.iraq);
+      const head = await t.ledger.store.headPosition();
+      const res = await t.as(role, { method: 'GET', url: `${path}?asOf=${head}` });
+      if (allowed.streamReaders.includes(role)) expect(res.statusCode, res.body).toBe(200);
+      else expectProblem(res, 403, 'forbidden');
+      // The same read of the current state is for every role.
+      const now = await t.as(role, { method: 'GET', url: `${path}?minPosition=${head}` });
+      expect(now.statusCode, now.body).toBe(200);
+    },
+  );
+
+  it.each(readers)('applies the history rule to the next page of an asOf read for the %s', async (role) => {
+    await schedule(t);
+    await schedule(t);
+    const head = await t.ledger.store.headPosition();
+    const first = await t.as('auditor', {
+      method: 'GET',
+      url: `/v1/agenda?asOf=${head}&from=2017-01-01T00:00:00Z&limit=1`,
+    });
+    const next = first.json<{ next: string | null }>().next;
+    expect(next).not.toBeNull();
+    const res = await t.as(role, { method: 'GET', url: `/v1/agenda?cursor=${next}` });
+    if (allowed.streamReaders.includes(role)) expect(res.statusCode, res.body).toBe(200);
+    else expectProblem(res, 403, 'forbidden');
+  });
+});
+
 describe('401: who is calling cannot be told', () => {
   const malformed: [string, Record<string, string>][] = [
     ['no Authorization header', {}],
@@ -204,7 +259,7 @@ describe('401: who is calling cannot be told', () => {
   it('accepts the Bearer scheme in any case', async () => {
     const res = await t.app.inject({
       method: 'GET',
-      url: '/v1/events',
+      url: '/v1/agenda',
       headers: { authorization: `bearer ${tokens.reporter}` },
     });
     expect(res.statusCode).toBe(200);

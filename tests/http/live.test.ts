@@ -16,9 +16,10 @@ import { liveRoutes } from '../../src/http/routes/live.js';
 import { TokenRegistry } from '../../src/http/tokens.js';
 import { africanUnionInvited, meetingId, meetingScheduled, mosulOnTheVerge } from '../domain/smallGroupMeeting.js';
 import { settlesWithin } from '../eventStore/subscriptionProbe.js';
+import { interpretEventStream, onmessage } from './eventSourceParser.js';
 
-const TOKEN = 'reporter-token-0123456789';
-const OTHER_TOKEN = 'reporting-job-token-0123456789';
+const TOKEN = 'auditor-token-0123456789';
+const OTHER_TOKEN = 'audit-job-token-0123456789';
 const stream = meetingStream(meetingId);
 
 /** What the route did with one subscription: how many messages it took, and whether it let go. */
@@ -79,8 +80,8 @@ const startLive = async (heartbeatMs = 60_000, limits = { perCaller: 8, total: 2
   registerAccessControl(
     app,
     new TokenRegistry([
-      { role: 'reporter', token: TOKEN },
-      { role: 'reporter', token: OTHER_TOKEN },
+      { role: 'auditor', token: TOKEN },
+      { role: 'auditor', token: OTHER_TOKEN },
     ]),
   );
   const responses: ServerResponse[] = [];
@@ -138,6 +139,8 @@ const parseFrame = (text: string): Frame => {
 class EventStreamReader {
   readonly frames: Frame[] = [];
   ended = false;
+  /** Everything received, as text: for the spec-following parser of eventSourceParser.ts. */
+  text = '';
   private buffer = '';
   private readonly decoder = new TextDecoder();
   private pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> | undefined;
@@ -163,7 +166,11 @@ class EventStreamReader {
       const result = await settlesWithin(this.pending, Math.max(0, deadline - Date.now()), what);
       this.pending = undefined;
       if (result.done) this.ended = true;
-      else this.buffer += this.decoder.decode(result.value, { stream: true });
+      else {
+        const chunk = this.decoder.decode(result.value, { stream: true });
+        this.text += chunk;
+        this.buffer += chunk;
+      }
       for (let cut = this.buffer.indexOf('\n\n'); cut >= 0; cut = this.buffer.indexOf('\n\n')) {
         this.frames.push(parseFrame(this.buffer.slice(0, cut)));
         this.buffer = this.buffer.slice(cut + 2);
@@ -216,7 +223,7 @@ describe('GET /v1/events/live', () => {
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     await reader.caughtUp();
     expect(reader.frames.map((f) => f.comment ?? Number(f.id))).toEqual([...history, 'caught-up']);
-    expect(reader.events().map((f) => f.event)).toEqual(['MeetingScheduled', 'ObserverInvited']);
+    expect(reader.events().map((f) => f.event)).toEqual([undefined, undefined]);
     const [first] = await live.store.readAll({ maxCount: 1 });
     expect(JSON.parse(reader.events()[0]!.data!)).toEqual({
       position: history[0],
@@ -360,5 +367,57 @@ describe('GET /v1/events/live', () => {
     const again = await connect(live.url);
     await again.reader.caughtUp();
     for (const { close } of [mine[1]!, other, again]) close();
+  });
+});
+
+describe('the live feed as an EventSource reads it', () => {
+  const FORGED_TYPE = 'Forged\ndata: {"forged":true}\nid: 999999';
+
+  /** The log: three domain events and one whose stored type tries to write frames of its own. */
+  const appendLog = async (live: Live): Promise<number[]> => [
+    await live.append(meetingScheduled.type, meetingScheduled.data),
+    await live.append(africanUnionInvited.type, africanUnionInvited.data),
+    (await live.store.appendToStream(stream, [{ eventId: randomUUID(), type: FORGED_TYPE, data: {}, metadata: {} }]))
+      .position,
+    await live.append(mosulOnTheVerge.type, mosulOnTheVerge.data),
+  ];
+
+  it('delivers every event to onmessage, its type inside the data and its position as the last event id', async () => {
+    const live = await startLive();
+    const positions = await appendLog(live);
+    const { reader } = await connect(live.url);
+    await reader.caughtUp();
+    const received = onmessage(reader.text);
+    expect(received.map((e) => Number(e.lastEventId))).toEqual(positions);
+    const types = received.map((e) => (JSON.parse(e.data) as { type: string }).type);
+    expect(types).toEqual(['MeetingScheduled', 'ObserverInvited', FORGED_TYPE, 'OutcomeRecorded']);
+    expect(received.map((e) => e.data)).not.toContain('{"forged":true}');
+  });
+
+  it('names frames by type only when asked with named=1, and never by a type the ledger does not know', async () => {
+    const live = await startLive();
+    const positions = await appendLog(live);
+    const { reader } = await connect(`${live.url}?named=1`);
+    await reader.caughtUp();
+    const dispatched = interpretEventStream(reader.text);
+    expect(dispatched.map((e) => [e.type, Number(e.lastEventId)])).toEqual([
+      ['MeetingScheduled', positions[0]],
+      ['ObserverInvited', positions[1]],
+      ['message', positions[2]],
+      ['OutcomeRecorded', positions[3]],
+    ]);
+    expect(JSON.parse(dispatched[2]!.data)).toMatchObject({ type: FORGED_TYPE, data: {} });
+  });
+
+  it('resumes after the last event id an EventSource saw, as it does on reconnecting', async () => {
+    const live = await startLive();
+    const positions = await appendLog(live);
+    const first = await connectRaw(live.url);
+    await first.reader.caughtUp();
+    const seen = onmessage(first.reader.text).slice(0, 2).at(-1)!.lastEventId;
+    first.close();
+    const again = await connect(live.url, { 'last-event-id': seen });
+    await again.reader.caughtUp();
+    expect(onmessage(again.reader.text).map((e) => Number(e.lastEventId))).toEqual(positions.slice(2));
   });
 });

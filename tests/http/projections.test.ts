@@ -93,17 +93,19 @@ describe('exports for reporting jobs', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.trimEnd().split('\r\n');
-    expect(lines[0]).toMatch(/^meetingId,title,forum,status,startsAt/);
+    expect(lines[0]).toMatch(/^"meetingId","title","forum","status","startsAt"/);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain(smallGroupId);
   });
 
   it('answers the timeline and attendance as CSV too', async () => {
     const timeline = await get('/v1/timeline', 'reporter', { accept: 'text/csv' });
-    expect(timeline.body.split('\r\n')[0]).toBe('date,theatre,stage,regression,kind,summary,meetingId,outcomeId');
+    expect(timeline.body.split('\r\n')[0]).toBe(
+      '"date","theatre","stage","regression","kind","summary","meetingId","outcomeId"',
+    );
     const attendance = await get('/v1/attendance', 'reporter', { accept: 'text/csv' });
     expect(attendance.headers['content-type']).toMatch(/^text\/csv/);
-    expect(attendance.body.split('\r\n')[0]).toMatch(/^participantId,name,role,meetingId/);
+    expect(attendance.body.split('\r\n')[0]).toMatch(/^"participantId","name","role","meetingId"/);
   });
 
   it('gives an export its place back when it is sent, so one after another never runs out', async () => {

@@ -128,7 +128,7 @@ describe('GET /v1/events', () => {
     const seen: LogEvent[] = [];
     let after = 0;
     for (let pages = 0; pages < 20; pages += 1) {
-      const res = await t.as('reporter', { method: 'GET', url: `/v1/events?after=${after}&limit=3` });
+      const res = await t.as('auditor', { method: 'GET', url: `/v1/events?after=${after}&limit=3` });
       const page = expectJson<Page>(res, 200);
       expect(page.events.length).toBeLessThanOrEqual(3);
       seen.push(...page.events);
@@ -154,10 +154,10 @@ describe('GET /v1/events', () => {
 
   it('answers the first 100 events by default, and next null when the page holds the rest exactly', async () => {
     const total = await t.eventCount();
-    expect(expectJson<Page>(await t.as('reporter', { method: 'GET', url: '/v1/events' }), 200)).toMatchObject({
+    expect(expectJson<Page>(await t.as('auditor', { method: 'GET', url: '/v1/events' }), 200)).toMatchObject({
       next: null,
     });
-    const exact = expectJson<Page>(await t.as('reporter', { method: 'GET', url: `/v1/events?limit=${total}` }), 200);
+    const exact = expectJson<Page>(await t.as('auditor', { method: 'GET', url: `/v1/events?limit=${total}` }), 200);
     expect(exact.events).toHaveLength(total);
     expect(exact.next).toBeNull();
   });
@@ -171,7 +171,7 @@ describe('GET /v1/events', () => {
   it.each([['limit=0'], ['limit=1001'], ['limit=two'], ['after=-1'], ['after=1.5'], ['after=1e400'], ['cursor=3']])(
     'refuses the query %s with 400 problem+json',
     async (query) => {
-      const res = await t.as('reporter', { method: 'GET', url: `/v1/events?${query}` });
+      const res = await t.as('auditor', { method: 'GET', url: `/v1/events?${query}` });
       expectProblem(res, 400, 'invalid-request');
     },
   );
@@ -215,6 +215,7 @@ describe('health, readiness and documentation', () => {
         'GET /v1/agenda.ics',
         'GET /v1/events/live',
         'GET /v1/audit/checkpoint',
+        'GET /v1/audit/public-key',
         'POST /v1/audit/checkpoint',
         'GET /v1/audit/proofs/inclusion',
         'GET /v1/audit/proofs/consistency',

@@ -41,6 +41,18 @@ export const instant = z
   .refine((s) => /^\d{4}-/.test(s), 'must fall between the years 0000 and 9999 in UTC')
   .describe('An ISO 8601 instant with an offset, e.g. 2017-07-13T09:00:00-04:00; stored in UTC');
 
+/**
+ * An instant exactly as `Date.prototype.toISOString` writes it (UTC, milliseconds, `Z`): the form
+ * recorded times are stored in, which the stores compare as text.
+ */
+export const utcInstant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be a UTC instant like 2017-07-13T13:00:00.000Z')
+  .refine((s) => {
+    const date = new Date(s);
+    return !Number.isNaN(date.getTime()) && date.toISOString() === s;
+  }, 'must be a real date and time');
+
 /** A calendar date (YYYY-MM-DD) that exists. */
 export const calendarDate = z
   .string()

@@ -3,11 +3,17 @@ import type { ParticipantAttendance } from '../../projections/attendance/attenda
 import type { TimelineEntry } from '../../projections/timeline/timelineQueries.js';
 
 const CRLF = '\r\n';
-const NEEDS_QUOTES = /[",\r\n]/;
-// Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection"): a
-// meeting title like `=HYPERLINK(...)` typed by anyone who can schedule would run on the reporter's
-// machine. A leading `'` makes the cell plain text; the cost is one visible quote in such cells.
-const FORMULA_START = /^[=+\-@\t\r]/;
+// OWASP "CSV Injection" (owasp.org/www-community/attacks/CSV_Injection, as of 2025-08): a spreadsheet
+// runs a cell that starts with = + - @ TAB CR or LF as a formula, and "it is not sufficient" to look at
+// the start of the value alone: a separator inside it (`,` `;` TAB `|`, whichever the reader's locale
+// splits on) starts a new cell whose first character is then dangerous. So, as that page advises,
+// every text field is wrapped in double quotes (embedded quotes doubled) and a dangerous first
+// character gets a leading `'`; and, for readers that ignore the quotes, so does a dangerous character
+// right after a separator (`Progress noted;=40+2;` becomes `"Progress noted;'=40+2;"`). The cost is a
+// visible quote in such cells: a meeting title like `=HYPERLINK(...)`, typed by anyone who can
+// schedule, must never run on a reporter's machine.
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+const FORMULA_AFTER_SEPARATOR = /([,;\t|] *)(?=[=+\-@\t\r\n])/g;
 
 const asText = (value: unknown): string => {
   if (value === null || value === undefined) return '';
@@ -17,11 +23,17 @@ const asText = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
+/** Text a spreadsheet reads as text: quoted, and with every place a formula could start defused. */
+const textField = (text: string): string => {
+  const defused = (FORMULA_START.test(text) ? `'${text}` : text).replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  return `"${defused.replaceAll('"', '""')}"`;
+};
+
 const field = (value: unknown): string => {
-  const text = asText(value);
-  // A number we formatted (say -0.5) is data, not a formula, and must stay a number in the sheet.
-  const guarded = typeof value !== 'number' && FORMULA_START.test(text) ? `'${text}` : text;
-  return NEEDS_QUOTES.test(guarded) ? `"${guarded.replaceAll('"', '""')}"` : guarded;
+  if (value === null || value === undefined) return '';
+  // A number or a flag we formatted (say -0.5) is data, not a formula, and must stay a number in the sheet.
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return textField(asText(value));
 };
 
 const record = (values: readonly unknown[]): string => `${values.map(field).join(',')}${CRLF}`;

@@ -62,6 +62,18 @@ export const auditRoutes =
       },
     );
 
+    // Public, as a public key is meant to be: anyone handed a checkpoint can check its signature.
+    // An auditor fetches it once and keeps it (or compares its keyId with one held): a key fetched
+    // again from the ledger being checked proves nothing against someone who replaced both.
+    app.get(
+      '/v1/audit/public-key',
+      {
+        config: { access: 'public' },
+        schema: { tags, summary: 'The Ed25519 public key checkpoints are signed with (PEM), its key id and origin' },
+      },
+      async () => ({ origin: keyName, keyId: audit.keyId, publicKey: audit.publicKeyPem }),
+    );
+
     app.post(
       '/v1/audit/checkpoint',
       { config: access, schema: { tags, summary: 'Sign and keep a checkpoint of the log as it stands now' } },

@@ -3,11 +3,13 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isLedgerEventType } from '../../domain/events.js';
 import type { EventStore, Subscription, SubscriptionMessage } from '../../eventStore/eventStore.js';
 import { publicEvent } from '../eventView.js';
-import { ALL_READERS } from '../access.js';
+import { STREAM_READERS } from '../access.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { HttpProblem } from '../problem.js';
+import { commentFrame, eventFrame } from '../serverSentEvents.js';
 
 const LAST_EVENT_ID = /^\d{1,15}$/;
 const REVOCATION_CHECK_MS = 2_000;
@@ -20,13 +22,27 @@ const liveQuery = z.strictObject({
     .max(Number.MAX_SAFE_INTEGER)
     .optional()
     .describe('Send events after this position (Last-Event-ID, when sent, wins)'),
+  named: z
+    .enum(['0', '1'])
+    .optional()
+    .describe('1: name each frame by its event type (for addEventListener); by default frames are unnamed'),
 });
 
-// JSON.stringify escapes CR and LF, so `data` is always one line: no payload can end a frame or forge one.
-const frame = (message: SubscriptionMessage): string =>
-  message.type === 'caughtUp'
-    ? ': caught-up\n\n'
-    : `id: ${message.event.position}\nevent: ${message.event.type}\ndata: ${JSON.stringify(publicEvent(message.event))}\n\n`;
+const CAUGHT_UP = commentFrame('caught-up');
+const HEARTBEAT = commentFrame('heartbeat');
+
+/**
+ * Frames are unnamed by default, so that EventSource.onmessage receives every event (a named frame
+ * reaches only a listener for that name); the type is in the data. With `named=1` a frame is named
+ * by its type, but only by a type the ledger knows: a name is a field, and a field comes from a list
+ * we wrote, never from whatever a stored event claims (eventFrame refuses line breaks all the same).
+ */
+const frame = (message: SubscriptionMessage, named: boolean): string => {
+  if (message.type === 'caughtUp') return CAUGHT_UP;
+  const { position, type } = message.event;
+  const data = JSON.stringify(publicEvent(message.event));
+  return eventFrame({ id: String(position), event: named && isLedgerEventType(type) ? type : undefined, data });
+};
 
 /** Where to resume: the client's Last-Event-ID (what an EventSource sends on reconnecting), else `after`. */
 const resumeAfter = (request: FastifyRequest, after: number | undefined): number => {
@@ -41,16 +57,23 @@ const resumeAfter = (request: FastifyRequest, after: number | undefined): number
 };
 
 /** Writes messages only as fast as the socket takes them: a slow reader holds back the subscription, not memory. */
-const pump = async (subscription: Subscription, res: ServerResponse, stopped: AbortSignal): Promise<void> => {
+const pump = async (
+  subscription: Subscription,
+  res: ServerResponse,
+  named: boolean,
+  stopped: AbortSignal,
+): Promise<void> => {
   for await (const message of subscription) {
     if (stopped.aborted) return;
-    if (!res.write(frame(message))) await once(res, 'drain', { signal: stopped }).catch(() => undefined);
+    if (!res.write(frame(message, named))) await once(res, 'drain', { signal: stopped }).catch(() => undefined);
   }
 };
 
 type Stream = {
   store: EventStore;
   after: number;
+  /** Frames named by event type (`named=1`), else unnamed. */
+  named: boolean;
   heartbeatMs: number;
   open: Set<() => void>;
   /** Gives back the stream's place under the limits. */
@@ -59,7 +82,7 @@ type Stream = {
 
 /** Serves one client until it leaves, the subscription fails or the server closes (which calls what it adds to `open`). */
 const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): void => {
-  const { store, after, heartbeatMs, open, release } = stream;
+  const { store, after, named, heartbeatMs, open, release } = stream;
   const log = request.log;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -72,7 +95,7 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
   const stop = new AbortController();
   // A heartbeat keeps proxies from timing the connection out; one stuck behind a full socket is no use.
   const heartbeat = setInterval(() => {
-    if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+    if (!res.writableNeedDrain) res.write(HEARTBEAT);
   }, heartbeatMs);
   // A token revoked while its stream is open must not keep reading: asked again every two seconds.
   const revocation = setInterval(() => {
@@ -92,7 +115,7 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
   request.raw.once('close', end);
   res.on('error', (err) => log.info({ err }, 'live feed: connection failed'));
   if (request.raw.destroyed) end(); // the client left before we started listening
-  pump(subscription, res, stop.signal)
+  pump(subscription, res, named, stop.signal)
     .catch((err: unknown) => log.error({ err }, 'live feed: subscription failed'))
     .finally(end);
 };
@@ -100,7 +123,8 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
 /**
  * `GET /v1/events/live`: the log as server-sent events, history after the resume point first, a
  * `: caught-up` comment once it is all sent, then each event as it commits. Each event's `id` is
- * its position, so a reconnecting EventSource resumes exactly where it stopped.
+ * its position, so a reconnecting EventSource resumes exactly where it stopped; its data is the
+ * event as /v1/events shows it, type included.
  */
 export const liveRoutes =
   (store: EventStore, heartbeatMs = 15_000, limits: GateLimits = { perCaller: 8, total: 256 }): FastifyPluginAsyncZod =>
@@ -116,7 +140,7 @@ export const liveRoutes =
     app.get(
       '/v1/events/live',
       {
-        config: { access: ALL_READERS },
+        config: { access: STREAM_READERS },
         exposeHeadRoute: false, // a HEAD would hold a subscription open to send nothing
         schema: {
           tags: ['events'],
@@ -129,7 +153,8 @@ export const liveRoutes =
         const after = resumeAfter(request, request.query.after);
         const release = streams.enter(request.principal?.actor ?? request.ip);
         reply.hijack();
-        serve(request, reply.raw, { store, after, heartbeatMs, open, release });
+        const named = request.query.named === '1';
+        serve(request, reply.raw, { store, after, named, heartbeatMs, open, release });
       },
     );
   };

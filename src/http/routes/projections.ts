@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDate, forumSlug, instant, slug } from '../../domain/shared/values.js';
@@ -14,22 +13,11 @@ import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExpor
 import { PageCursors } from '../pageCursors.js';
 import { ProjectionReads, projectionReadQuery } from '../projectionReads.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
+import { csvFormat, csvQuery, sendCsv, sendIcs, wantsCsv } from '../exportReplies.js';
 import { HttpProblem } from '../problem.js';
 
 const agendaKey = z.strictObject({ startsAt: z.string(), meetingId: z.string() });
 const entryKey = z.strictObject({ date: z.string(), position: z.number() });
-
-/** `Accept: text/csv` asks for the rows as CSV (RFC 4180) instead of JSON. */
-const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/i.test(request.headers.accept ?? '');
-
-/** Sends an export as it is produced, a page at a time (see projectionExports), giving back its place when done. */
-const stream = (reply: FastifyReply, type: string, chunks: AsyncIterable<string>, release: () => void) => {
-  const body = Readable.from(chunks, { objectMode: false });
-  body.once('close', release);
-  return reply.type(type).send(body);
-};
-
-const CSV = 'text/csv; charset=utf-8; header=present';
 
 /** The read models: thin routes over the projections' readers, each answering with the position it reflects. */
 export type ProjectionRouteOptions = {
@@ -53,17 +41,19 @@ export const projectionRoutes =
     const timeline = new TimelineReader(db);
     const reads = projectionReadQuery(pageSize);
 
-    const agendaQuery = z.strictObject({
+    const agendaFilters = {
       from: instant.optional().describe('Meetings starting at or after this instant; defaults to now'),
       to: instant.optional().describe('Meetings starting before this instant'),
       forum: forumSlug.optional(),
       status: z.enum(['scheduled', 'rescheduled', 'cancelled', 'closed']).optional(),
       ...reads,
-    });
+    };
+    const agendaQuery = z.strictObject({ ...agendaFilters, ...csvQuery });
     const attendanceFilters = {
       from: instant.optional().describe('Meetings starting at or after this instant'),
       to: instant.optional().describe('Meetings starting before this instant'),
       ...reads,
+      ...csvQuery,
     };
     const attendanceQuery = z.strictObject({ participantId: slug.optional(), ...attendanceFilters });
     const timelineQuery = z.strictObject({
@@ -71,6 +61,7 @@ export const projectionRoutes =
       from: calendarDate.optional().describe('Entries dated on or after this day'),
       to: calendarDate.optional().describe('Entries dated before this day'),
       ...reads,
+      ...csvQuery,
     });
     const tags = ['projections'];
 
@@ -84,15 +75,17 @@ export const projectionRoutes =
         const csv = wantsCsv(request);
         // `from` defaults to now: fixed by the first page, so later pages do not drop what started meanwhile.
         const now = new Date().toISOString();
-        const format = csv ? 'csv' : 'json';
+        const { limit, bom, ...filters } = request.query;
         const view = await views.view('agenda', request, reply, request.query, {
-          format,
-          variant: request.query.from ?? now,
+          format: csv ? csvFormat(bom) : 'json',
+          variant: filters.from ?? now,
         });
         if (!view) return reply;
-        const { limit, ...filters } = request.query;
         const query = { ...filters, from: view.pinned.from ?? filters.from ?? now };
-        if (csv) return stream(reply, CSV, agendaCsvExport(agenda, query, view.at), exporting(request));
+        if (csv) {
+          const chunks = agendaCsvExport(agenda, query, view.at);
+          return sendCsv(reply, bom, { name: 'agenda', position: view.at, chunks, release: exporting(request) });
+        }
         const page = agenda.page(query, view.at, limit, PageCursors.after(agendaKey, view.after));
         return { position: view.at, meetings: page.meetings, next: views.next(view, page.next, { from: query.from }) };
       },
@@ -102,7 +95,11 @@ export const projectionRoutes =
       '/v1/agenda.ics',
       {
         config: { access: ALL_READERS },
-        schema: { tags, summary: 'The agenda as an iCalendar (RFC 5545) file', querystring: agendaQuery },
+        schema: {
+          tags,
+          summary: 'The agenda as an iCalendar (RFC 5545) file',
+          querystring: z.strictObject(agendaFilters),
+        },
       },
       async (request, reply) => {
         const now = new Date().toISOString();
@@ -116,8 +113,8 @@ export const projectionRoutes =
           productId: '-//meeting-ledger//agenda//EN',
           stampFor: (m: { updatedAt: string }) => m.updatedAt,
         };
-        const calendar = agendaIcsExport(agenda, { ...filters, from }, view.at, options);
-        return stream(reply, 'text/calendar; charset=utf-8', calendar, exporting(request));
+        const chunks = agendaIcsExport(agenda, { ...filters, from }, view.at, options);
+        return sendIcs(reply, { name: 'agenda', position: view.at, chunks, release: exporting(request) });
       },
     );
 
@@ -133,10 +130,15 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const view = await views.view('attendance', request, reply, request.query, { format: csv ? 'csv' : 'json' });
+        const { limit, bom, ...query } = request.query;
+        const view = await views.view('attendance', request, reply, request.query, {
+          format: csv ? csvFormat(bom) : 'json',
+        });
         if (!view) return reply;
-        const { limit, ...query } = request.query;
-        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
+        if (csv) {
+          const chunks = attendanceCsvExport(attendance, query, view.at);
+          return sendCsv(reply, bom, { name: 'attendance', position: view.at, chunks, release: exporting(request) });
+        }
         const after = PageCursors.after(z.string(), view.after);
         const page = attendance.participants(query, view.at, limit, after);
         const participants = [];
@@ -163,9 +165,11 @@ export const projectionRoutes =
       async (request, reply) => {
         const { participantId } = request.params;
         const csv = wantsCsv(request);
-        const view = await views.view('attendance', request, reply, request.query, { format: csv ? 'csv' : 'json' });
+        const { limit, bom, ...filters } = request.query;
+        const view = await views.view('attendance', request, reply, request.query, {
+          format: csv ? csvFormat(bom) : 'json',
+        });
         if (!view) return reply;
-        const { limit, ...filters } = request.query;
         const query = { ...filters, participantId };
         const [participant] = attendance.participants(query, view.at, 1).participants;
         if (!participant) {
@@ -176,7 +180,11 @@ export const projectionRoutes =
             `${participantId} has no attendance record`,
           );
         }
-        if (csv) return stream(reply, CSV, attendanceCsvExport(attendance, query, view.at), exporting(request));
+        if (csv) {
+          const chunks = attendanceCsvExport(attendance, query, view.at);
+          const name = `attendance-${participantId}`;
+          return sendCsv(reply, bom, { name, position: view.at, chunks, release: exporting(request) });
+        }
         const page = attendance.meetings(
           participantId,
           query,
@@ -205,10 +213,15 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const view = await views.view('timeline', request, reply, request.query, { format: csv ? 'csv' : 'json' });
+        const { limit, bom, ...query } = request.query;
+        const view = await views.view('timeline', request, reply, request.query, {
+          format: csv ? csvFormat(bom) : 'json',
+        });
         if (!view) return reply;
-        const { limit, ...query } = request.query;
-        if (csv) return stream(reply, CSV, timelineCsvExport(timeline, query, view.at), exporting(request));
+        if (csv) {
+          const chunks = timelineCsvExport(timeline, query, view.at);
+          return sendCsv(reply, bom, { name: 'timeline', position: view.at, chunks, release: exporting(request) });
+        }
         const page = timeline.entries(query, view.at, limit, PageCursors.after(entryKey, view.after));
         return {
           position: view.at,

@@ -6,7 +6,7 @@ import { MeetingNotFound } from '../../domain/errors.js';
 import { meetingStream } from '../../domain/events.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { publicEvent } from '../eventView.js';
-import { ALL_READERS, STREAM_READERS } from '../access.js';
+import { STREAM_READERS } from '../access.js';
 import { meetingParams } from '../params.js';
 import { matchesIfNoneMatch } from '../etag.js';
 
@@ -82,7 +82,7 @@ export const readRoutes =
     app.get(
       '/v1/events',
       {
-        config: { access: ALL_READERS },
+        config: { access: STREAM_READERS },
         schema: {
           tags: ['events'],
           summary: 'The whole log in position order, a page at a time',
