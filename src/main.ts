@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
+import { DataDirectoryLocked, lockDataDirectory, type DataDirectoryLock } from './application/dataDirectoryLock.js';
 import { LogFollower } from './application/logFollower.js';
 import { AuditLog } from './audit/auditLog.js';
 import type { AuditStore } from './audit/auditStore.js';
@@ -26,6 +27,8 @@ import { TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
+  /** This process alone writes the data directory while the ledger is open. */
+  lock: DataDirectoryLock;
   store: EventStore;
   projections: ProjectionEngine;
   auditStore: AuditStore;
@@ -104,6 +107,21 @@ export const openLedger = async (
   config: Config,
   { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
 ): Promise<Ledger> => {
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDirectory(config.dataDir);
+  try {
+    return await openLocked(config, lock, { logger, showTokens });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+};
+
+const openLocked = async (
+  config: Config,
+  lock: DataDirectoryLock,
+  { logger, showTokens }: { logger?: pino.Logger | undefined; showTokens: boolean },
+): Promise<Ledger> => {
   const store = await openStore(config);
   // Per process, beside every store kind: a snapshot is derived from the log and checked against it.
   const streamSnapshots = new SqliteStreamSnapshots(join(config.dataDir, 'stream-snapshots.sqlite'));
@@ -130,7 +148,7 @@ export const openLedger = async (
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
-    ...{ config, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
+    ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
     cursorKey: createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
       .update('meeting-ledger page cursors')
       .digest(),
@@ -149,6 +167,7 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
   await ledger.handler.snapshotsSaved();
   await ledger.streamSnapshots.close();
   await ledger.store.close();
+  ledger.lock.release();
 };
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -202,7 +221,8 @@ if (isEntryPoint) {
   try {
     await serve(loadConfig());
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`);
+    const known = error instanceof ConfigError || error instanceof DataDirectoryLocked;
+    process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
     process.exit(1);
   }
 }
