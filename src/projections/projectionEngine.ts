@@ -12,7 +12,10 @@ export type ProjectionReport = {
   name: string;
   version: number;
   position: number;
+  /** Events in the log after `position`: counted, never a difference of positions. */
   lagEvents: number;
+  /** Set when counting stopped at its bound: the projection is at least `lagEvents` behind. */
+  lagEventsAtLeast?: true;
   lagSeconds: number;
   status: RunnerStatus;
   error?: RunnerFailure;
@@ -250,21 +253,35 @@ export class ProjectionEngine {
   }
 
   /**
-   * Where each projection stands. Lag in events is counted in positions (exact on SQLite, whose
-   * positions are dense); lag in seconds is how long the oldest event not yet applied has waited.
+   * Where each projection stands. Lag in events is counted by the store (positions are offsets on
+   * EventStoreDB and may skip on PostgreSQL), up to `countUpTo` events: a projection further behind is
+   * reported at that bound with `lagEventsAtLeast`, so a report never reads more than that much of
+   * the log. Lag in seconds is how long the oldest event not yet applied has waited.
    */
-  async report(store: EventStore, now: Date): Promise<ProjectionReport[]> {
-    const head = await store.headPosition();
+  async report(
+    store: EventStore,
+    now: Date,
+    { countUpTo = 10_000 }: { countUpTo?: number } = {},
+  ): Promise<ProjectionReport[]> {
+    // Projections mostly stand at the same position: count once per position.
+    const counts = new Map<number, Promise<number>>();
+    const countAfter = (position: number) => {
+      let count = counts.get(position);
+      if (!count) counts.set(position, (count = store.countEventsAfter(position, countUpTo)));
+      return count;
+    };
     return Promise.all(
       [...this.running.values()].map(async (running) => {
         const { position } = running;
-        const [oldest] = head > position ? await store.readAllStored({ after: position, maxCount: 1 }) : [];
+        const lagEvents = await countAfter(position);
+        const [oldest] = lagEvents > 0 ? await store.readAllStored({ after: position, maxCount: 1 }) : [];
         const waited = oldest ? (now.getTime() - Date.parse(oldest.recordedAt)) / 1000 : 0;
         return {
           name: running.projection.name,
           version: running.projection.version,
           position,
-          lagEvents: Math.max(0, head - position),
+          lagEvents,
+          ...(lagEvents >= countUpTo && { lagEventsAtLeast: true }),
           lagSeconds: Math.max(0, Math.round(waited * 10) / 10),
           status: running.status,
           ...(running.failure && { error: running.failure }),
