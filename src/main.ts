@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
 import { DataDirectoryLocked, lockDataDirectory, type DataDirectoryLock } from './application/dataDirectoryLock.js';
-import { LogFollower } from './application/logFollower.js';
+import { LogFollower, type Divergence } from './application/logFollower.js';
 import { AuditLog } from './audit/auditLog.js';
 import type { AuditStore } from './audit/auditStore.js';
 import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
@@ -83,6 +83,13 @@ const openProjections = (config: Config, logger?: pino.Logger): ProjectionEngine
     },
   );
 
+/** Loud: the log was replaced under what was derived from it, which is now rebuilt from the log. */
+const reportDivergence = (divergence: Divergence, logger: pino.Logger | undefined): void => {
+  const message = `the log no longer holds what was derived from it (restored from an older copy?): ${divergence.problems.join('; ')}; rebuilding the projections and the audit tree from the log (head at position ${divergence.head})`;
+  if (logger) logger.error(divergence, message);
+  else process.stderr.write(`${message}; ${divergence.keptAside.join('; ')}\n`);
+};
+
 /** Where the store is, for the start-up line: never the connection string, which may hold a password. */
 const describeStore = (config: Config): string => {
   switch (config.store.kind) {
@@ -143,7 +150,10 @@ const openLocked = async (
     pageSize: 250,
     onError: (consumer, error) =>
       logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
+    onDivergence: (divergence) => reportDivergence(divergence, logger),
   });
+  // Before anything is served: a ledger restored from an older copy is rebuilt from, never served stale.
+  await follower.reconcile();
   const tokenFile = new TokenFile(config.dataDir);
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;

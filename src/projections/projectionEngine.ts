@@ -206,13 +206,28 @@ export class ProjectionEngine {
   /** Drops a projection's rows and starts it again from zero: the follower then rebuilds it from the log. */
   rebuild(name: string): void {
     if (this.fed) throw new Error('A projection is rebuilt before its follower starts, never while it is fed');
-    const running = this.runningOf(name);
+    this.restart(this.runningOf(name));
+  }
+
+  /**
+   * LogConsumer: the log no longer holds what the projections were built from (restored from an
+   * older copy). Every projection starts again from zero; the follower that calls this then reads
+   * from zero, and reads say `projection-rebuilding` until they are back, never the old answers.
+   */
+  reset(): undefined {
+    this.abandon();
+    for (const running of this.running.values()) this.restart(running);
+    return undefined;
+  }
+
+  private restart(running: Running): void {
     this.database.reset(running.projection);
     running.writer.forget();
     running.position = 0;
     running.applied = 0;
     running.status = 'rebuilding';
     delete running.failure;
+    delete running.pendingFailure;
   }
 
   /** Commits what it holds and stops answering waiters (the follower stopped feeding). */
