@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { CommandHandler } from './application/commandHandler.js';
-import { LogFollower } from './application/logFollower.js';
+import { DataDirectoryLocked, lockDataDirectory, type DataDirectoryLock } from './application/dataDirectoryLock.js';
+import { LogFollower, type Divergence } from './application/logFollower.js';
 import { AuditLog } from './audit/auditLog.js';
 import type { AuditStore } from './audit/auditStore.js';
 import { CheckpointSigner, loadOrCreateSigningKey } from './audit/checkpointSigner.js';
@@ -26,6 +27,8 @@ import { TokenRegistry } from './http/tokens.js';
 
 export type Ledger = {
   config: Config;
+  /** This process alone writes the data directory while the ledger is open. */
+  lock: DataDirectoryLock;
   store: EventStore;
   projections: ProjectionEngine;
   auditStore: AuditStore;
@@ -80,6 +83,13 @@ const openProjections = (config: Config, logger?: pino.Logger): ProjectionEngine
     },
   );
 
+/** Loud: the log was replaced under what was derived from it, which is now rebuilt from the log. */
+const reportDivergence = (divergence: Divergence, logger: pino.Logger | undefined): void => {
+  const message = `the log no longer holds what was derived from it (restored from an older copy?): ${divergence.problems.join('; ')}; rebuilding the projections and the audit tree from the log (head at position ${divergence.head})`;
+  if (logger) logger.error(divergence, message);
+  else process.stderr.write(`${message}; ${divergence.keptAside.join('; ')}\n`);
+};
+
 /** Where the store is, for the start-up line: never the connection string, which may hold a password. */
 const describeStore = (config: Config): string => {
   switch (config.store.kind) {
@@ -104,6 +114,21 @@ export const openLedger = async (
   config: Config,
   { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
 ): Promise<Ledger> => {
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDirectory(config.dataDir);
+  try {
+    return await openLocked(config, lock, { logger, showTokens });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+};
+
+const openLocked = async (
+  config: Config,
+  lock: DataDirectoryLock,
+  { logger, showTokens }: { logger?: pino.Logger | undefined; showTokens: boolean },
+): Promise<Ledger> => {
   const store = await openStore(config);
   // Per process, beside every store kind: a snapshot is derived from the log and checked against it.
   const streamSnapshots = new SqliteStreamSnapshots(join(config.dataDir, 'stream-snapshots.sqlite'));
@@ -127,12 +152,15 @@ export const openLedger = async (
     pageSize: 100,
     onError: (consumer, error) =>
       logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
+    onDivergence: (divergence) => reportDivergence(divergence, logger),
   });
+  // Before anything is served: a ledger restored from an older copy is rebuilt from, never served stale.
+  await follower.reconcile();
   const tokenFile = new TokenFile(config.dataDir);
   // A first start with no tokens configured generates one per role, shown once by the caller.
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
-    ...{ config, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
+    ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
     cursorKey: createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
       .update('meeting-ledger page cursors')
       .digest(),
@@ -151,6 +179,7 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
   await ledger.handler.snapshotsSaved();
   await ledger.streamSnapshots.close();
   await ledger.store.close();
+  ledger.lock.release();
 };
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -204,7 +233,8 @@ if (isEntryPoint) {
   try {
     await serve(loadConfig());
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`);
+    const known = error instanceof ConfigError || error instanceof DataDirectoryLocked;
+    process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
     process.exit(1);
   }
 }

@@ -27,7 +27,28 @@ export interface LogConsumer {
    * something catch up first (its database's write-ahead log copied back), else nothing.
    */
   backpressure?(): Promise<void> | undefined;
+  /**
+   * What it holds that the log no longer does, if anything, beyond a checkpoint past the log's head
+   * (which the follower checks itself): the audit log compares its last leaf with that event. Cheap:
+   * at most one event read.
+   */
+  divergence?(log: EventStore): Promise<string | undefined>;
+  /**
+   * Forgets everything derived from the log, to be fed again from zero (the log diverged from it);
+   * answers what it kept aside, if anything. Called between reads, never while a page is applied.
+   */
+  reset?(why: string): string | undefined;
 }
+
+/** The log no longer holds what its consumers were fed (a restore from an older copy, a replaced database). */
+export type Divergence = {
+  head: number;
+  /** Where each consumer stood. */
+  positions: Record<string, number>;
+  problems: string[];
+  /** What the consumers kept aside while resetting. */
+  keptAside: string[];
+};
 
 export type LogFollowerOptions = {
   /** Events per page: what one apply holds the event loop for. */
@@ -35,6 +56,10 @@ export type LogFollowerOptions = {
   /** How long to wait before reading again after a consumer could not commit (a full disk). */
   retryMs?: number;
   onError?: (consumer: string, error: unknown) => void;
+  /** Every consumer was reset after the log diverged from them: say so loudly. */
+  onDivergence?: (divergence: Divergence) => void;
+  /** How often, at most, the follower checks the log against its consumers while it follows it, ms. */
+  checkEveryMs?: number;
 };
 
 /**
@@ -42,6 +67,10 @@ export type LogFollowerOptions = {
  * furthest behind, each page handed to every active consumer, which skips what it already has. A
  * projection rebuilt from zero thus shares the read with the audit log, and a restart reads the log
  * once, not once per consumer.
+ *
+ * Before each read, and every `checkEveryMs` while it waits at the log's end, it checks that the log
+ * still holds what its consumers were fed (see `reconcile`): a ledger restored from an older copy is
+ * then rebuilt from, never served as if nothing had happened.
  */
 export class LogFollower {
   private subscription: LogSubscription | undefined;
@@ -53,6 +82,8 @@ export class LogFollower {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
   private markCaughtUp: () => void = () => undefined;
+  private checkedAt = 0;
+  private diverged = false;
   /** Resolves once every consumer holds every event that was in the log when the follower started. */
   readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
 
@@ -85,6 +116,7 @@ export class LogFollower {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      await this.reconcileOrReport();
       const after = this.from();
       if (after === Number.MAX_SAFE_INTEGER) {
         this.markCaughtUp(); // nobody left to feed
@@ -97,9 +129,10 @@ export class LogFollower {
       await subscription.unsubscribe();
       // What was applied is committed, whatever ended the read.
       this.each((consumer) => consumer.idle?.());
-      // Ended to feed a benched consumer again: read again at once from its position. Ended by
-      // itself (the store closed): read again after a pause, never in a tight loop.
-      if (!this.stopped && !this.retrying) await this.pause();
+      // Ended to feed a benched consumer again, or because the log diverged: read again at once. Ended
+      // by itself (the store closed): read again after a pause, never in a tight loop.
+      if (!this.stopped && !this.retrying && !this.diverged) await this.pause();
+      this.diverged = false;
     }
   }
 
@@ -120,6 +153,50 @@ export class LogFollower {
         this.each((consumer) => consumer.caughtUp?.(message.position));
         if (this.benched.size === 0) this.markCaughtUp();
       }
+      // At the log's end, now and then: has the log been replaced under the consumers?
+      const due = Date.now() - this.checkedAt >= (this.options.checkEveryMs ?? 1_000);
+      if (message.type === 'waiting' && due && (await this.reconcileOrReport())) {
+        this.diverged = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Checks that the log still holds what the consumers were fed: no consumer stands beyond its head,
+   * and none reports a divergence of its own. If one does, every consumer is reset and fed again
+   * from zero: a projection's checkpoint carries no hash, so once the log is known to differ from
+   * what was derived from it, rebuilding all of it is the only answer known to be right (restores
+   * are rare; a rebuild is a read of the log). Answers what it found; the caller then reads from zero.
+   */
+  async reconcile(): Promise<Divergence | undefined> {
+    this.checkedAt = Date.now();
+    const head = await this.store.headPosition();
+    const problems: string[] = [];
+    for (const consumer of this.consumers) {
+      const at = consumer.position();
+      if (at > head) problems.push(`${consumer.name} stands at position ${at}, beyond the log's last event at ${head}`);
+      else {
+        const problem = await consumer.divergence?.(this.store);
+        if (problem) problems.push(`${consumer.name}: ${problem}`);
+      }
+    }
+    if (problems.length === 0) return undefined;
+    const positions = Object.fromEntries(this.consumers.map((c) => [c.name, c.position()]));
+    const keptAside = this.consumers.flatMap((consumer) => consumer.reset?.(problems.join('; ')) ?? []);
+    this.benched.clear();
+    const divergence = { head, positions, problems, keptAside };
+    this.options.onDivergence?.(divergence);
+    return divergence;
+  }
+
+  /** `reconcile`, with a store that cannot answer reported and read past (the next check tries again). */
+  private async reconcileOrReport(): Promise<boolean> {
+    try {
+      return (await this.reconcile()) !== undefined;
+    } catch (error) {
+      this.options.onError?.('follower', error);
+      return false;
     }
   }
 

@@ -1,7 +1,7 @@
 import type { LogConsumer } from '../application/logFollower.js';
 import { LedgerError } from '../domain/errors.js';
 import { StoreUnavailable } from '../eventStore/errors.js';
-import type { StoredEvent } from '../eventStore/eventStore.js';
+import type { EventStore, StoredEvent } from '../eventStore/eventStore.js';
 import {
   AuditStateMoved,
   STORED_HEIGHT,
@@ -50,6 +50,8 @@ export class AuditLog implements LogConsumer {
   private timer: NodeJS.Timeout | undefined;
   /** Whether a follower fed it: only then has it anything of its own to sign when it stops. */
   private fed = false;
+  /** Set aside and rebuilding from the log: not ready until it has caught up again. */
+  private rebuildingTree = false;
 
   constructor(
     private readonly store: AuditStore,
@@ -86,9 +88,54 @@ export class AuditLog implements LogConsumer {
     if (this.frontier.size - this.lastCheckpointSize >= this.options.checkpointEveryEvents) this.checkpoint();
   }
 
+  /** Whether its tree is being rebuilt from the log after the old one was set aside (see `reset`). */
+  get rebuilding(): boolean {
+    return this.rebuildingTree;
+  }
+
+  /**
+   * LogConsumer: whether its last leaf is still the log's event at that position, re-hashed from the
+   * log (one event read). A restore from an older copy that was appended to since has other events
+   * there; a log that is shorter the follower sees by itself.
+   */
+  async divergence(log: EventStore): Promise<string | undefined> {
+    const size = this.treeSize;
+    if (size === 0) return undefined;
+    const position = this.at;
+    const [recorded] = this.store.leafHashes(size - 1, size);
+    const [event] = await log.readAllStored({ after: position - 1, maxCount: 1 });
+    if (event?.position !== position) return `the log has no event at position ${position}, its leaf ${size - 1}`;
+    let leafHash: Buffer | undefined;
+    try {
+      leafHash = leafHashOf(auditableOf(event));
+    } catch {
+      leafHash = undefined; // an event that cannot be hashed is not the one that was
+    }
+    if (!recorded || !leafHash?.equals(recorded)) {
+      return `the event at position ${position} is not the one its leaf ${size - 1} recorded`;
+    }
+    return undefined;
+  }
+
+  /**
+   * LogConsumer: the log no longer holds the events of this tree. The tree and its signed checkpoints
+   * are set aside whole (see AuditStore.supersede) and a new tree is built from the log; until it has
+   * caught up, `rebuilding` is true and /readyz says not ready.
+   */
+  reset(why: string): string | undefined {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const kept = this.store.supersede(why, new Date());
+    this.load();
+    this.rebuildingTree = true;
+    if (!kept) return undefined;
+    return `audit tree of ${kept.treeSize} leaves (up to position ${kept.position}) and its ${kept.checkpoints} signed checkpoints kept in ${kept.keptIn}`;
+  }
+
   /** Caught up with the log: sign what was appended while it was away, then every T seconds. */
   caughtUp(): void {
     this.fed = true;
+    this.rebuildingTree = false;
     this.checkpointIfGrown();
     this.timer ??= setInterval(() => {
       try {

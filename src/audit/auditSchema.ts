@@ -24,6 +24,13 @@ const steps: ((db: Database) => void)[] = [
       );`);
     indexRecordedLeaves(db);
   },
+  // Trees set aside when the log no longer held their events (a restore): when, why, and where they are kept.
+  (db) =>
+    db.exec(`
+      CREATE TABLE superseded (
+        id INTEGER PRIMARY KEY, superseded_at TEXT NOT NULL, tree_size INTEGER NOT NULL, position INTEGER NOT NULL,
+        checkpoints INTEGER NOT NULL, kept_in TEXT NOT NULL, reason TEXT NOT NULL
+      );`),
 ];
 
 const PAGE = 4_096;

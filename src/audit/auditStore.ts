@@ -72,7 +72,17 @@ export interface AuditStore extends AuditRecords {
   node(height: number, index: number): Buffer | undefined;
   /** Keeps a signed checkpoint durably (an fsync even when leaves are committed without one). */
   saveCheckpoint(checkpoint: StoredCheckpoint): void;
+  /**
+   * Sets the whole tree aside (leaves, nodes and signed checkpoints, kept as they are) and starts an
+   * empty one, recording when, why and where the old one went. Signed checkpoints are attestations
+   * given out: they are never dropped, only moved where an operator can find them. Undefined when
+   * there was nothing to keep (an empty tree, no checkpoint).
+   */
+  supersede(why: string, at: Date): SupersededTree | undefined;
 }
+
+/** A tree set aside whole, with its signed checkpoints, because the log no longer held its events. */
+export type SupersededTree = { treeSize: number; position: number; checkpoints: number; keptIn: string };
 
 /** The stored tree moved under this process: its state must be read again. */
 export class AuditStateMoved extends Error {

@@ -1,3 +1,5 @@
+import { chmodSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateAuditStore } from './auditSchema.js';
 import {
@@ -6,6 +8,7 @@ import {
   type AuditStore,
   type RecordedLeaf,
   type StoredCheckpoint,
+  type SupersededTree,
   type TreeState,
 } from './auditStore.js';
 import type { CompletedNode } from './frontier.js';
@@ -24,7 +27,7 @@ const splitEdge = (edge: Buffer): Buffer[] =>
 export class SqliteAuditStore extends SqliteAuditRecords implements AuditStore {
   private readonly writes;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -89,6 +92,39 @@ export class SqliteAuditStore extends SqliteAuditRecords implements AuditStore {
 
   node(height: number, index: number): Buffer | undefined {
     return this.writes.node.get(height, index)?.hash;
+  }
+
+  /**
+   * The tree is copied whole into a file of its own beside this one (VACUUM INTO: a consistent copy,
+   * readable like any audit.sqlite), then emptied here, in one transaction with the record of it.
+   */
+  supersede(why: string, at: Date): SupersededTree | undefined {
+    const { size: treeSize, position } = this.treeState();
+    const checkpoints = (this.db.prepare('SELECT count(*) AS n FROM checkpoints').get() as { n: number }).n;
+    if (treeSize === 0 && checkpoints === 0) return undefined; // nothing to keep
+    const stamp = at
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const keptIn = join(
+      dirname(this.file),
+      `${basename(this.file, '.sqlite')}.superseded-${stamp}-tree${treeSize}-at${position}.sqlite`,
+    );
+    this.db.prepare('VACUUM INTO ?').run(keptIn);
+    chmodSync(keptIn, 0o600);
+    this.db
+      .transaction(() => {
+        this.db.exec('DELETE FROM leaves; DELETE FROM nodes; DELETE FROM checkpoints');
+        this.writes.saveState.run(0, 0, Buffer.alloc(0));
+        this.db
+          .prepare(
+            `INSERT INTO superseded (superseded_at, tree_size, position, checkpoints, kept_in, reason)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(at.toISOString(), treeSize, position, checkpoints, keptIn, why);
+      })
+      .immediate();
+    return { treeSize, position, checkpoints, keptIn };
   }
 
   saveCheckpoint(checkpoint: StoredCheckpoint): void {

@@ -4,18 +4,21 @@ import { canonicalBytes, hashOfCanonical } from '../audit/canonical.js';
 import { leafHash } from '../audit/merkle.js';
 import type { Config } from '../config.js';
 import { readLog } from '../eventStore/readLog.js';
-import { closeLedger, openLedger } from '../main.js';
 import type { ExportedEvent } from './importCheck.js';
+import { openEventsReadOnly } from './readOnlyLedger.js';
 
 type Print = (line: string) => void;
 
-/** `export --format ndjson [--to file]`: the whole log in order, with positions and hashes. */
+/**
+ * `export --format ndjson [--to file]`: the whole log in order, with positions and hashes. It only
+ * reads the log, so it runs beside a server holding the data directory (a backup while it serves).
+ */
 export const exportLog = async (config: Config, to: string | undefined, print: Print): Promise<number> => {
-  const ledger = await openLedger(config);
+  const { events, close } = await openEventsReadOnly(config);
   const out = to === undefined ? process.stdout : createWriteStream(to, { flags: 'wx' });
   let count = 0;
   try {
-    for await (const e of readLog(ledger.store)) {
+    for await (const e of readLog(events)) {
       const bytes = canonicalBytes(e);
       const line: ExportedEvent = {
         position: e.position,
@@ -34,7 +37,7 @@ export const exportLog = async (config: Config, to: string | undefined, print: P
     }
   } finally {
     if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
-    await closeLedger(ledger);
+    await close();
   }
   if (to !== undefined) print(`exported ${count} events to ${to}`);
   return 0;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DataDirectoryLocked } from '../application/dataDirectoryLock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { LedgerError } from '../domain/errors.js';
@@ -170,6 +171,8 @@ try {
   }
   const known =
     error instanceof ConfigError ||
+    error instanceof DataDirectoryLocked ||
+    error instanceof AuditCliRefusal ||
     error instanceof DemoFailed ||
     error instanceof ImportRefused ||
     error instanceof LedgerError ||

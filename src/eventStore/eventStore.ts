@@ -44,6 +44,12 @@ export interface EventStore {
   subscribeToAllStored(options?: { after?: number; pageSize?: number }): LogSubscription;
   /** The position of the last committed event, 0 when the log is empty. */
   headPosition(): Promise<number>;
+  /**
+   * How many events the log holds after `after`, counting no further than `atMost`: a lag in events,
+   * whatever the positions are (EventStoreDB's are log offsets, PostgreSQL's may skip values a
+   * rolled-back append took). Never subtract positions to count events. Reads at most `atMost` events' worth.
+   */
+  countEventsAfter(after: number, atMost: number): Promise<number>;
   /** The position of the last event recorded at or before `instant` (ISO 8601), 0 when none was. */
   positionAt(instant: string): Promise<number>;
   /** The stored outcome of an idempotent append, if one was committed under this scope. */

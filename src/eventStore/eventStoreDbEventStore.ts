@@ -224,6 +224,12 @@ export class EventStoreDbEventStore implements EventStore {
     return (await this.reads.lastPositionWhere((resolved) => toRecordedEvent(resolved) !== undefined, 32)) ?? 0;
   }
 
+  /** `$all` has no count: the events after `after` are read (at most `atMost`, system events left out) and counted. */
+  async countEventsAfter(after: number, atMost: number): Promise<number> {
+    this.assertOpen();
+    return atMost <= 0 ? 0 : (await this.reads.all(after, atMost)).length;
+  }
+
   async positionAt(instant: string): Promise<number> {
     this.assertOpen();
     const at = Date.parse(instant);

@@ -280,6 +280,14 @@ export class PostgresEventStore implements EventStore {
     return Number(rows[0]?.position ?? 0);
   }
 
+  async countEventsAfter(after: number, atMost: number): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > $1 ORDER BY position LIMIT $2) AS after',
+      [after, atMost],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async positionAt(instant: string): Promise<number> {
     const rows = await this.query<{ position: string }>(
       'SELECT position FROM events WHERE recorded_at <= $1 ORDER BY recorded_at DESC, position DESC LIMIT 1',

@@ -126,6 +126,9 @@ export class SqliteEventStore implements EventStore {
          FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`,
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+      countAfter: this.db.prepare<[number, number], { n: number }>(
+        'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > ? ORDER BY position LIMIT ?)',
+      ),
       positionAt: this.db.prepare<[string], { position: number | null }>(
         'SELECT max(position) AS position FROM events WHERE recorded_at <= ?',
       ),
@@ -318,6 +321,10 @@ export class SqliteEventStore implements EventStore {
 
   headPosition(): Promise<number> {
     return this.guard(() => this.statements.head.get()?.position ?? 0);
+  }
+
+  countEventsAfter(after: number, atMost: number): Promise<number> {
+    return this.guard(() => this.statements.countAfter.get(after, atMost)?.n ?? 0);
   }
 
   positionAt(instant: string): Promise<number> {

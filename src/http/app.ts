@@ -91,7 +91,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await registerProtection(app, deps.protection ?? {}, deps.tokens);
   registerAccessControl(app, deps.tokens);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000));
+  await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000, deps.audit));
   await app.register(commandRoutes(deps.commands, deps.limits));
   await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));
   const limits = deps.limits ?? ledgerLimitDefaults;

@@ -12,7 +12,10 @@ export type ProjectionReport = {
   name: string;
   version: number;
   position: number;
+  /** Events in the log after `position`: counted, never a difference of positions. */
   lagEvents: number;
+  /** Set when counting stopped at its bound: the projection is at least `lagEvents` behind. */
+  lagEventsAtLeast?: true;
   lagSeconds: number;
   status: RunnerStatus;
   error?: RunnerFailure;
@@ -213,13 +216,28 @@ export class ProjectionEngine {
   /** Drops a projection's rows and starts it again from zero: the follower then rebuilds it from the log. */
   rebuild(name: string): void {
     if (this.fed) throw new Error('A projection is rebuilt before its follower starts, never while it is fed');
-    const running = this.runningOf(name);
+    this.restart(this.runningOf(name));
+  }
+
+  /**
+   * LogConsumer: the log no longer holds what the projections were built from (restored from an
+   * older copy). Every projection starts again from zero; the follower that calls this then reads
+   * from zero, and reads say `projection-rebuilding` until they are back, never the old answers.
+   */
+  reset(): undefined {
+    this.abandon();
+    for (const running of this.running.values()) this.restart(running);
+    return undefined;
+  }
+
+  private restart(running: Running): void {
     this.database.reset(running.projection);
     running.writer.forget();
     running.position = 0;
     running.applied = 0;
     running.status = 'rebuilding';
     delete running.failure;
+    delete running.pendingFailure;
   }
 
   /** Commits what it holds and stops answering waiters (the follower stopped feeding). */
@@ -260,21 +278,35 @@ export class ProjectionEngine {
   }
 
   /**
-   * Where each projection stands. Lag in events is counted in positions (exact on SQLite, whose
-   * positions are dense); lag in seconds is how long the oldest event not yet applied has waited.
+   * Where each projection stands. Lag in events is counted by the store (positions are offsets on
+   * EventStoreDB and may skip on PostgreSQL), up to `countUpTo` events: a projection further behind is
+   * reported at that bound with `lagEventsAtLeast`, so a report never reads more than that much of
+   * the log. Lag in seconds is how long the oldest event not yet applied has waited.
    */
-  async report(store: EventStore, now: Date): Promise<ProjectionReport[]> {
-    const head = await store.headPosition();
+  async report(
+    store: EventStore,
+    now: Date,
+    { countUpTo = 10_000 }: { countUpTo?: number } = {},
+  ): Promise<ProjectionReport[]> {
+    // Projections mostly stand at the same position: count once per position.
+    const counts = new Map<number, Promise<number>>();
+    const countAfter = (position: number) => {
+      let count = counts.get(position);
+      if (!count) counts.set(position, (count = store.countEventsAfter(position, countUpTo)));
+      return count;
+    };
     return Promise.all(
       [...this.running.values()].map(async (running) => {
         const { position } = running;
-        const [oldest] = head > position ? await store.readAllStored({ after: position, maxCount: 1 }) : [];
+        const lagEvents = await countAfter(position);
+        const [oldest] = lagEvents > 0 ? await store.readAllStored({ after: position, maxCount: 1 }) : [];
         const waited = oldest ? (now.getTime() - Date.parse(oldest.recordedAt)) / 1000 : 0;
         return {
           name: running.projection.name,
           version: running.projection.version,
           position,
-          lagEvents: Math.max(0, head - position),
+          lagEvents,
+          ...(lagEvents >= countUpTo && { lagEventsAtLeast: true }),
           lagSeconds: Math.max(0, Math.round(waited * 10) / 10),
           status: running.status,
           ...(running.failure && { error: running.failure }),

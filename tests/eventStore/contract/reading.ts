@@ -190,4 +190,26 @@ export const readingContract = ({ store: current }: ContractContext): void => {
       expect(await current().positionAt('1800-01-01T00:00:00Z')).toBe(0);
     });
   });
+
+  describe('counting the log', () => {
+    it('counts the events after a position, whatever the positions between them', async () => {
+      // Given five events after the head (positions need not be dense: EventStoreDB's are offsets)
+      const store = current();
+      const head = await store.headPosition();
+      const stream = await streamOf(store, 5);
+      const positions = (await store.readStream(stream)).map((e) => e.position);
+      // Then the count is of events
+      expect(await store.countEventsAfter(head, 100)).toBe(5);
+      expect(await store.countEventsAfter(positions[2]!, 100)).toBe(2);
+      expect(await store.countEventsAfter(positions[4]!, 100)).toBe(0);
+    });
+
+    it('stops counting at the bound it is given', async () => {
+      const store = current();
+      const head = await store.headPosition();
+      await streamOf(store, 5);
+      expect(await store.countEventsAfter(head, 3)).toBe(3);
+      expect(await store.countEventsAfter(head, 0)).toBe(0);
+    });
+  });
 };
