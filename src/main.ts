@@ -23,6 +23,7 @@ import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
 import { TokenRegistry } from './http/tokens.js';
+import { closeLogOutput, openLogOutput } from './logOutput.js';
 
 export type Ledger = {
   config: Config;
@@ -152,9 +153,12 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
 };
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long the last log lines may take to reach a slow stdout reader before the process exits anyway. */
+const LOG_FLUSH_MS = 2_000;
 
 export const serve = async (config: Config): Promise<void> => {
-  const logger = pino(loggerOptions(config.logLevel));
+  const logOutput = openLogOutput();
+  const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
   const app = await buildApp({
@@ -164,7 +168,7 @@ export const serve = async (config: Config): Promise<void> => {
     auditKeyName: config.audit.origin,
     protection: config.protection,
     limits: config.limits,
-    logger: loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel), stream: logOutput.destination },
   });
   if (ledger.generatedTokens) {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
@@ -177,22 +181,35 @@ export const serve = async (config: Config): Promise<void> => {
   const stopWatchingTokens = ledger.tokenFile.watch(ledger.tokens, (error) =>
     logger.warn({ err: error }, 'token file unreadable; keeping the tokens loaded before'),
   );
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
-    const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    await app.close();
-    clearTimeout(drained);
-    stopWatchingTokens();
-    await closeLedger(ledger);
-    logger.info('stopped');
-    process.exit(0);
+    let failed = false;
+    try {
+      // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
+      const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await app.close();
+      clearTimeout(drained);
+      stopWatchingTokens();
+      await closeLedger(ledger);
+      logger.info('stopped');
+    } catch (error) {
+      failed = true;
+      logger.error({ err: error }, 'could not stop cleanly');
+    }
+    await closeLogOutput(logOutput, LOG_FLUSH_MS);
+    process.exit(failed ? 1 : 0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a second signal during the stop (a supervisor repeating itself, npm passing on
+  // the one its process group already got) would otherwise take Node's default action and kill the
+  // process between committing and closing the stores.
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return logger.warn({ signal }, 'already shutting down; signal ignored');
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const address = await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`meeting-ledger listening on ${address} (store: ${describeStore(config)})\n`);
 };
