@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,8 @@ import { buildApp, loggerOptions } from './http/app.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
-import { TokenRegistry } from './http/tokens.js';
+import { startingTokens } from './http/startingTokens.js';
+import type { TokenRegistry } from './http/tokens.js';
 import { closeLogOutput, openLogOutput } from './logOutput.js';
 
 export type Ledger = {
@@ -93,6 +94,12 @@ const describeStore = (config: Config): string => {
   }
 };
 
+/** A key for one purpose, derived from the signing key: it outlives a restart, and each use gets its own. */
+const derivedKey = (signingKey: KeyObject, purpose: string): Buffer =>
+  createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
+    .update(purpose)
+    .digest();
+
 /**
  * The composition root: config -> store -> command handling and projections; the HTTP app and the
  * CLI sit on top. Projections are built here but start only when the caller starts them.
@@ -132,10 +139,13 @@ export const openLedger = async (
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
-    cursorKey: createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
-      .update('meeting-ledger page cursors')
-      .digest(),
-    tokens: new TokenRegistry(config.tokens, tokenFile.active()),
+    cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
+    // LEDGER_TOKENS' tokens are named in events by an HMAC under this key: stable, and revealing nothing.
+    tokens: startingTokens(config.tokens, tokenFile, derivedKey(signingKey, 'meeting-ledger token ids'), (error) => {
+      const line = `${error.message}; starting with the LEDGER_TOKENS tokens only`;
+      if (logger) logger.error({ file: tokenFile.file }, line);
+      else process.stderr.write(`${line}\n`);
+    }),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
 };
