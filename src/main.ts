@@ -167,6 +167,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const LOG_FLUSH_MS = 2_000;
 
 export const serve = async (config: Config): Promise<void> => {
+  // Every file the ledger creates (SQLite databases and their -wal/-shm, key, tokens, locks) is the
+  // owner's alone: SQLite creates its files 0644 less the umask, and its -wal/-shm like the database.
+  process.umask(0o077);
   const logOutput = openLogOutput();
   const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
   const ledger = await openLedger(config, { logger, showTokens: true });
