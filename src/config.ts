@@ -106,9 +106,32 @@ const parseOrigins = (value: string | undefined, context: z.RefinementCtx): stri
     return [url.origin];
   });
 
+/** What a number setting may be: past its range it is refused at start, never clamped. */
+type Range = { min: number; max: number; unit: string; fraction?: boolean };
+
+/**
+ * A number from the environment, within its range. Every duration stays far under 2^31-1 ms: Node
+ * fires a longer timer after 1 ms (a checkpoint interval of 25 days would sign one per event).
+ */
+const numberSetting = ({ min, max, unit, fraction = false }: Range, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined) return fallback;
+      const value = (fraction ? /^\d+(\.\d+)?$/ : /^\d+$/).test(text.trim()) ? Number(text) : Number.NaN;
+      if (value >= min && value <= max) return value;
+      const kind = fraction ? 'a number' : 'a whole number';
+      context.addIssue({
+        code: 'custom',
+        message: `must be ${kind} from ${min} to ${max} (${unit}), not ${JSON.stringify(text.slice(0, 40))}`,
+      });
+      return z.NEVER;
+    });
+
 const configSchema = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: numberSetting({ min: 0, max: 65_535, unit: 'a TCP port, 0 for any free one' }, 3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LEDGER_DATA_DIR: z.string().min(1).default('./data'),
     LEDGER_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
@@ -139,22 +162,19 @@ const configSchema = z
         const secrets = entries.map((entry) => entry.slice(entry.indexOf(':') + 1));
         return new Set(secrets).size === secrets.length;
       }, 'a token may appear only once: one token, one role'),
-    LEDGER_BODY_LIMIT: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .default(1024 * 1024),
-    LEDGER_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+    LEDGER_BODY_LIMIT: numberSetting({ min: 1024, max: 64 * 1024 * 1024, unit: 'bytes' }, 1024 * 1024),
+    LEDGER_READY_MAX_LAG: numberSetting({ min: 0, max: 10_000_000, unit: 'events' }, 1_000),
     LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
     LEDGER_LOG_ORIGIN: z
       .string()
       .regex(/^[\x21-\x7e]{1,200}$/, 'one word of visible ASCII')
       .default('meeting-ledger'),
-    LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).default(1_000),
-    LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce.number().min(0.01).default(60),
-    LEDGER_RATE_LIMIT: z.coerce.number().int().min(0).default(6_000),
+    LEDGER_CHECKPOINT_EVERY_EVENTS: numberSetting({ min: 1, max: 10_000_000, unit: 'events' }, 1_000),
+    // At most a day between checkpoints.
+    LEDGER_CHECKPOINT_EVERY_SECONDS: numberSetting({ min: 0.01, max: 86_400, unit: 'seconds', fraction: true }, 60),
+    LEDGER_RATE_LIMIT: numberSetting({ min: 0, max: 1_000_000, unit: 'requests a minute' }, 6_000),
     LEDGER_CORS_ORIGINS: z.string().optional().transform(parseOrigins),
-    LEDGER_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+    LEDGER_MAX_EVENT_LOOP_DELAY_MS: numberSetting({ min: 0, max: 60_000, unit: 'milliseconds' }, 1_000),
     LEDGER_LIMITS: z.string().optional().transform(parseLimits),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -208,8 +228,11 @@ export class ConfigError extends Error {}
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const parsed = configSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    // One line per refused variable, naming it: the line an operator sees when the process will not start.
+    const lines = parsed.error.issues.map(
+      (issue) => `Invalid configuration: ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    );
+    throw new ConfigError(lines.join('\n'));
   }
   const c = parsed.data;
   return {

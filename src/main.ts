@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,9 @@ import { buildApp, loggerOptions } from './http/app.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
-import { TokenRegistry } from './http/tokens.js';
+import { startingTokens } from './http/startingTokens.js';
+import type { TokenRegistry } from './http/tokens.js';
+import { closeLogOutput, openLogOutput } from './logOutput.js';
 
 export type Ledger = {
   config: Config;
@@ -102,6 +104,12 @@ const describeStore = (config: Config): string => {
   }
 };
 
+/** A key for one purpose, derived from the signing key: it outlives a restart, and each use gets its own. */
+const derivedKey = (signingKey: KeyObject, purpose: string): Buffer =>
+  createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
+    .update(purpose)
+    .digest();
+
 /**
  * The composition root: config -> store -> command handling and projections; the HTTP app and the
  * CLI sit on top. Projections are built here but start only when the caller starts them.
@@ -161,10 +169,13 @@ const openLocked = async (
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
-    cursorKey: createHmac('sha256', signingKey.export({ type: 'pkcs8', format: 'der' }))
-      .update('meeting-ledger page cursors')
-      .digest(),
-    tokens: new TokenRegistry(config.tokens, tokenFile.active()),
+    cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
+    // LEDGER_TOKENS' tokens are named in events by an HMAC under this key: stable, and revealing nothing.
+    tokens: startingTokens(config.tokens, tokenFile, derivedKey(signingKey, 'meeting-ledger token ids'), (error) => {
+      const line = `${error.message}; starting with the LEDGER_TOKENS tokens only`;
+      if (logger) logger.error({ file: tokenFile.file }, line);
+      else process.stderr.write(`${line}\n`);
+    }),
     ...(generated && { generatedTokens: { file: tokenFile.file, tokens: generated } }),
   };
 };
@@ -183,9 +194,15 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
 };
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long the last log lines may take to reach a slow stdout reader before the process exits anyway. */
+const LOG_FLUSH_MS = 2_000;
 
 export const serve = async (config: Config): Promise<void> => {
-  const logger = pino(loggerOptions(config.logLevel));
+  // Every file the ledger creates (SQLite databases and their -wal/-shm, key, tokens, locks) is the
+  // owner's alone: SQLite creates its files 0644 less the umask, and its -wal/-shm like the database.
+  process.umask(0o077);
+  const logOutput = openLogOutput();
+  const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
   const app = await buildApp({
@@ -195,7 +212,7 @@ export const serve = async (config: Config): Promise<void> => {
     auditKeyName: config.audit.origin,
     protection: config.protection,
     limits: config.limits,
-    logger: loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel), stream: logOutput.destination },
   });
   if (ledger.generatedTokens) {
     // Printed once, on the first start; afterwards they are only in the file (mode 0600).
@@ -208,22 +225,35 @@ export const serve = async (config: Config): Promise<void> => {
   const stopWatchingTokens = ledger.tokenFile.watch(ledger.tokens, (error) =>
     logger.warn({ err: error }, 'token file unreadable; keeping the tokens loaded before'),
   );
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
-    const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    await app.close();
-    clearTimeout(drained);
-    stopWatchingTokens();
-    await closeLedger(ledger);
-    logger.info('stopped');
-    process.exit(0);
+    let failed = false;
+    try {
+      // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
+      const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await app.close();
+      clearTimeout(drained);
+      stopWatchingTokens();
+      await closeLedger(ledger);
+      logger.info('stopped');
+    } catch (error) {
+      failed = true;
+      logger.error({ err: error }, 'could not stop cleanly');
+    }
+    await closeLogOutput(logOutput, LOG_FLUSH_MS);
+    process.exit(failed ? 1 : 0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a second signal during the stop (a supervisor repeating itself, npm passing on
+  // the one its process group already got) would otherwise take Node's default action and kill the
+  // process between committing and closing the stores.
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return logger.warn({ signal }, 'already shutting down; signal ignored');
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const address = await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`meeting-ledger listening on ${address} (store: ${describeStore(config)})\n`);
 };

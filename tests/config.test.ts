@@ -116,3 +116,37 @@ describe('configuration edge cases', () => {
     );
   });
 });
+
+describe('bounds of every number setting', () => {
+  const settings = [
+    ['PORT', 'a whole number', 'a TCP port, 0 for any free one', '0', '65535', '65536'],
+    ['LEDGER_BODY_LIMIT', 'a whole number', 'bytes', '1024', '67108864', '67108865'],
+    ['LEDGER_READY_MAX_LAG', 'a whole number', 'events', '0', '10000000', '10000001'],
+    ['LEDGER_CHECKPOINT_EVERY_EVENTS', 'a whole number', 'events', '1', '10000000', '10000001'],
+    ['LEDGER_CHECKPOINT_EVERY_SECONDS', 'a number', 'seconds', '0.01', '86400', '2147484'],
+    ['LEDGER_RATE_LIMIT', 'a whole number', 'requests a minute', '0', '1000000', '1000001'],
+    ['LEDGER_MAX_EVENT_LOOP_DELAY_MS', 'a whole number', 'milliseconds', '0', '60000', '60001'],
+  ] as const;
+
+  it.each(settings)(
+    'refuses %s past its range in one line naming it and the range',
+    (variable, kind, unit, min, max, over) => {
+      for (const value of [over, '-1', '1e3', 'soon']) {
+        expect(() => loadConfig({ [variable]: value })).toThrow(
+          new ConfigError(
+            `Invalid configuration: ${variable}: must be ${kind} from ${min} to ${max} (${unit}), not "${value}"`,
+          ),
+        );
+      }
+      expect(() => loadConfig({ [variable]: min })).not.toThrow();
+      expect(() => loadConfig({ [variable]: max })).not.toThrow();
+    },
+  );
+
+  it('keeps the longest checkpoint interval within what a Node timer can wait', () => {
+    // Past 2^31-1 ms Node fires a timer after 1 ms: a checkpoint would be signed after every event.
+    expect(loadConfig({ LEDGER_CHECKPOINT_EVERY_SECONDS: '86400' }).audit.checkpointEveryMs).toBeLessThanOrEqual(
+      2 ** 31 - 1,
+    );
+  });
+});

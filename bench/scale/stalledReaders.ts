@@ -28,7 +28,7 @@ const openStalledReader = (port: number): Promise<Reader> =>
     socket.once('close', () => settle('closed'));
     socket.write(
       `GET /v1/events/live?after=0 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
-        `Authorization: Bearer ${TOKENS.auditor}\r\nAccept: text/event-stream\r\n\r\n`,
+        `Authorization: Bearer ${TOKENS.reporter}\r\nAccept: text/event-stream\r\n\r\n`,
     );
   });
 

@@ -25,7 +25,12 @@ export type CommandContext = {
   receivedAt: string;
   /** From `If-Match`: the exact revision the client saw. */
   expectedRevision?: number;
-  idempotency?: { scope: string; fingerprint: string };
+  idempotency?: {
+    scope: string;
+    fingerprint: string;
+    /** Where an earlier version kept this key: looked up (never written) when `scope` holds nothing. */
+    formerScope?: string;
+  };
 };
 
 export type { Decider } from './decider.js';
@@ -95,7 +100,9 @@ export class CommandHandler {
     const { streamId, context } = run;
     const key = context.idempotency;
     if (key) {
-      const previous = await this.store.findIdempotencyRecord(key.scope);
+      const previous =
+        (await this.store.findIdempotencyRecord(key.scope)) ??
+        (key.formerScope === undefined ? undefined : await this.store.findIdempotencyRecord(key.formerScope));
       if (previous) return replay(previous, key.fingerprint);
     }
     try {
@@ -111,7 +118,7 @@ export class CommandHandler {
     try {
       await this.store.appendToStream(streamId, [], {
         expectedRevision: 'any',
-        idempotency: { ...key, respond: () => refusalRecord(refusal) },
+        idempotency: { scope: key.scope, fingerprint: key.fingerprint, respond: () => refusalRecord(refusal) },
       });
     } catch (error) {
       if (!(error instanceof IdempotencyKeyUsed)) throw error;
@@ -172,7 +179,8 @@ export class CommandHandler {
       expectedRevision: revision === -1 ? 'no_stream' : revision,
       ...(context.idempotency && {
         idempotency: {
-          ...context.idempotency,
+          scope: context.idempotency.scope,
+          fingerprint: context.idempotency.fingerprint,
           respond: (appended: AppendResult) => (response = describe(appended, events)),
         },
       }),

@@ -10,7 +10,8 @@ export class DemoFailed extends Error {}
 
 /**
  * The demo loads through the app in this process (inject), never over the network: its token is
- * known only here, and fixed so that every run is the same actor and its Idempotency-Keys replay.
+ * known only here, and fixed, with a fixed id, so that every run is the same actor
+ * (`secretariat#demo-loader`) and its Idempotency-Keys replay.
  */
 const LOADER_TOKEN = 'demo-loader-in-process-only';
 
@@ -25,7 +26,7 @@ export const runDemo = async (config: Config, print: (line: string) => void): Pr
     for (const t of ledger.generatedTokens.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);
     print('');
   }
-  const tokens = new TokenRegistry([{ role: 'secretariat', token: LOADER_TOKEN }]);
+  const tokens = new TokenRegistry([{ role: 'secretariat', token: LOADER_TOKEN, id: 'demo-loader' }]);
   const app = await buildApp({ ...ledger, tokens, limits: config.limits, logger: false });
   let appended = 0;
   let replayed = 0;

@@ -161,6 +161,8 @@ const auditCommand = async (args: string[]): Promise<number> => {
   }
 };
 
+// What the CLI creates (databases, exports, tokens, locks) is the owner's alone, as the server's files are.
+process.umask(0o077);
 try {
   const code = await main(process.argv.slice(2));
   if (code >= 0) process.exit(code);

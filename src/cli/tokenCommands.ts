@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { allRoles, type Config, type Role } from '../config.js';
 import { TokenFile } from '../http/tokenFile.js';
-import { actorOf } from '../http/tokens.js';
+import { actorOf, formerActorOf } from '../http/tokens.js';
 import { UsageError } from './projectionCommands.js';
 
 /**
  * npm run ledger -- tokens list | add --role <role> [--name <name>] | revoke <id|actor>
- * Works on the data directory's token file; a running server picks the change up within seconds.
+ * Works on the data directory's token file; a running server accepts a new token on its first use
+ * and stops accepting a revoked one within seconds.
  * `add` prints the new token alone on stdout (for `TOKEN=$(...)`); it is not stored anywhere.
  */
 export const tokens = (config: Config, args: string[], print: (line: string) => void): number => {
@@ -22,7 +23,9 @@ export const tokens = (config: Config, args: string[], print: (line: string) => 
     case 'list':
       for (const t of file.list()) {
         const state = t.revokedAt ? `revoked ${t.revokedAt}` : 'active';
-        print(`${t.id}  ${actorOf(t).padEnd(21)} ${state.padEnd(32)} created ${t.createdAt}  ${t.name}`);
+        // The former actor names the token in events recorded before tokens had ids.
+        const former = `earlier events: ${formerActorOf(t)}`;
+        print(`${t.id}  ${t.role.padEnd(11)} ${state.padEnd(32)} created ${t.createdAt}  ${former}  ${t.name}`);
       }
       if (config.tokens.length > 0) print(`(and ${config.tokens.length} fixed in LEDGER_TOKENS, not listed)`);
       return 0;

@@ -18,22 +18,20 @@ declare module 'fastify' {
 }
 
 /*
- * The role matrix (README, "Who may read what"). The line runs between the ledger's current,
- * corrected account and its history:
- * - the projections and their exports (agenda, attendance, timeline, as they stand now) are for
- *   every role: they show each outcome's current value, never what a correction replaced;
- * - history is the log itself (/v1/events, the live feed, a meeting's events), a meeting with its
- *   corrections (/v1/meetings/{id}), past states (asOf, and the pages that follow an asOf read), and
- *   the audit and operations routes: for the secretariat and auditors. The log holds what a retraction
- *   withdrew, an amendment's previous values and who did what (`metadata.actor`); a reporter who
- *   could read it could rebuild any past state, so refusing asOf alone would refuse nothing.
- * - only the secretariat writes.
+ * The role matrix (README, "Who may read what"):
+ * - only the secretariat writes;
+ * - every role reads what the ledger recorded: the projections and their exports, the log itself
+ *   (/v1/events, the live feed), a meeting with its corrections and its events, and past states
+ *   (asOf). Reporting jobs consume the projections and the event feed, and the feed is the whole
+ *   history: refusing a reporter asOf or a meeting's stream while serving it the feed refused nothing;
+ * - the audit (proofs, checkpoints, verify) and the operators' view of the projections are for the
+ *   secretariat and auditors.
  */
 export const WRITERS: readonly Role[] = ['secretariat'];
-/** The current account: projections and exports. */
+/** What the ledger recorded: projections, exports, the log, meetings, past states. */
 export const ALL_READERS: readonly Role[] = ['secretariat', 'auditor', 'reporter'];
-/** History, audit and operations (see above). */
-export const STREAM_READERS: readonly Role[] = ['secretariat', 'auditor'];
+/** The audit and operations (see above). */
+export const AUDITORS: readonly Role[] = ['secretariat', 'auditor'];
 
 const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Authentication required', detail);
 

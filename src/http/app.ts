@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { LoggerOptions } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
 import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
 import type { CommandBus } from '../application/ledgerCommands.js';
@@ -37,7 +37,8 @@ export type AppDependencies = {
   bodyLimit?: number;
   /** /readyz fails while a projection is more events than this behind the log. */
   readyMaxLag?: number;
-  logger?: LoggerOptions | false;
+  /** Fastify's logger; `stream` shares the server's log destination (closed by the server on stop). */
+  logger?: (LoggerOptions & { stream?: DestinationStream }) | false;
   /** What commands may hold and how large a page of the feed may be (defaults when absent). */
   limits?: LedgerLimits;
   /** Signs page cursors; derived from the data directory's signing key, so cursors outlive a restart. */
@@ -68,10 +69,13 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonBodies(app);
+  let closing = false;
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
+    // Once closing, a keep-alive connection ends with the answer it carries: otherwise it would
+    // stay open, idle, and hold the stop until the grace period runs out.
+    if (closing) void reply.header('Connection', 'close');
   });
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });

@@ -23,6 +23,12 @@ const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
+/** What makes two requests the same request under one Idempotency-Key: method, path, If-Match, body. */
+export const requestFingerprint = (method: string, path: string, ifMatch: string | undefined, body: unknown): string =>
+  createHash('sha256')
+    .update(`${method} ${path}\n${ifMatch ?? ''}\n${canonicalJson(body)}`)
+    .digest('hex');
+
 const singleHeader = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
   if (Array.isArray(value)) throw badHeader(name, `Send ${name} once`);
@@ -60,11 +66,14 @@ export const commandContext = (request: FastifyRequest): CommandContext => {
   if (key !== undefined) {
     if (!IDEMPOTENCY_KEY.test(key))
       throw badHeader('idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
-    const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.url.split('?')[0]}\n${ifMatch ?? ''}\n${canonicalJson(request.body)}`)
-      .digest('hex');
-    // Keys are per caller: two clients choosing the same key never see each other's responses.
-    context.idempotency = { scope: `${principal.actor}/${key}`, fingerprint };
+    const fingerprint = requestFingerprint(request.method, request.url.split('?')[0] ?? '', ifMatch, request.body);
+    // Keys are per caller (by token id: collision-free): two clients choosing the same key never see
+    // each other's responses. Keys kept before tokens had ids are under the former actor.
+    context.idempotency = {
+      scope: `${principal.id}/${key}`,
+      formerScope: `${principal.formerActor}/${key}`,
+      fingerprint,
+    };
   }
   return context;
 };

@@ -4,15 +4,14 @@ import { HttpProblem } from './problem.js';
 
 /**
  * What a page cursor carries: the position the first page answered at, where the page ended, the
- * query values the first page fixed (a defaulted `from` = now), and whether it reads history (asOf).
+ * query values the first page fixed (a defaulted `from` = now).
  */
-export type Cursor = { at: number; after: unknown; pinned?: Record<string, string>; history?: boolean };
+export type Cursor = { at: number; after: unknown; pinned?: Record<string, string> };
 
 const shape = z.strictObject({
   at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   after: z.unknown(),
   pinned: z.record(z.string(), z.string()).optional(),
-  history: z.boolean().optional(),
 });
 
 const FORM = /^([A-Za-z0-9_-]{1,900})\.([A-Za-z0-9_-]{43})$/;

@@ -5,7 +5,6 @@ import { instant } from '../domain/shared/values.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { ProjectionName } from '../projections/catalog.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
-import { STREAM_READERS } from './access.js';
 import { matchesIfNoneMatch } from './etag.js';
 import type { PageCursors } from './pageCursors.js';
 import { HttpProblem } from './problem.js';
@@ -53,7 +52,7 @@ type ReadQuery = {
 };
 
 /** Where a read answers: the position, where its page starts, and query values its first page fixed. */
-export type View = { at: number; after: unknown; pinned: Record<string, string>; history: boolean };
+export type View = { at: number; after: unknown; pinned: Record<string, string> };
 
 /**
  * How the projection routes resolve the position they answer at. A cursor (signed, see
@@ -96,22 +95,21 @@ export class ProjectionReads {
   /** The cursor of the page after this one, or null when this was the last. */
   next(view: View, after: unknown, pinned: Record<string, string> = view.pinned): string | null {
     if (after === null) return null;
-    return this.cursors.encode({ at: view.at, after, pinned, ...(view.history && { history: true }) });
+    return this.cursors.encode({ at: view.at, after, pinned });
   }
 
   private async resolve(name: ProjectionName, request: FastifyRequest, reply: FastifyReply, query: ReadQuery) {
     const { engine, store } = this;
     if (query.cursor !== undefined) {
       const cursor = this.cursors.decode(query.cursor);
-      if (cursor.history) mayReadHistory(request);
       await reached(engine, name, cursor.at, query.waitMs);
-      return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {}, history: cursor.history === true };
+      return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {} };
     }
     if (query.asOf !== undefined) {
-      const at = await asOf(engine, name, store, request, query.asOf, query.waitMs);
-      return { at, after: undefined, pinned: {}, history: true };
+      const at = await asOf(engine, name, store, query.asOf, query.waitMs);
+      return { at, after: undefined, pinned: {} };
     }
-    return { at: await live(engine, name, reply, query), after: undefined, pinned: {}, history: false };
+    return { at: await live(engine, name, reply, query), after: undefined, pinned: {} };
   }
 }
 
@@ -151,28 +149,13 @@ const live = async (engine: ProjectionEngine, name: ProjectionName, reply: Fasti
   return position;
 };
 
-/** Reading history (asOf, and the pages that follow one) is for the auditor and the secretariat. */
-const mayReadHistory = (request: FastifyRequest): void => {
-  const role = request.principal?.role;
-  if (role === undefined || !STREAM_READERS.includes(role)) {
-    throw new HttpProblem(
-      403,
-      'forbidden',
-      'Not allowed for this role',
-      `The ${role ?? 'anonymous'} role may not read history (asOf)`,
-    );
-  }
-};
-
 const asOf = async (
   engine: ProjectionEngine,
   name: ProjectionName,
   store: EventStore,
-  request: FastifyRequest,
   at: number | string,
   waitMs: number,
 ): Promise<number> => {
-  mayReadHistory(request);
   const head = await store.headPosition();
   const position = Math.min(typeof at === 'number' ? at : await store.positionAt(at), head);
   await reached(engine, name, position, waitMs);

@@ -8,43 +8,21 @@ import {
   readFileSync,
   renameSync,
   statSync,
-  unlinkSync,
   unwatchFile,
   watchFile,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
 import { allRoles, type Role } from '../config.js';
 import { newId } from '../application/ids.js';
+import { withFileLock } from './fileLock.js';
+import { parseTokenFile, TOKEN_FILE, type StoredToken } from './tokenFileFormat.js';
 import { digestOf, type TokenDigest, type TokenRegistry } from './tokens.js';
 
-const roleSchema = z.enum(allRoles);
+export { TOKEN_FILE, TokenFileUnreadable, type StoredToken } from './tokenFileFormat.js';
 
-const storedToken = z.object({
-  id: z.string(),
-  role: roleSchema,
-  name: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-});
-export type StoredToken = z.infer<typeof storedToken>;
-
-const fileSchema = z.object({ version: z.literal(2), tokens: z.array(storedToken) });
-/** The first format kept the tokens themselves; it is rewritten as digests when read. */
-const legacySchema = z.array(z.object({ role: roleSchema, token: z.string() }));
-
-export const TOKEN_FILE = 'tokens.json';
-
-/** When the lock file was made (now, if it just disappeared). */
-const lockAge = (lock: string): number => {
-  try {
-    return statSync(lock).mtimeMs;
-  } catch {
-    return Date.now();
-  }
-};
+/** A token created a moment ago is looked for in the file at most this often, and only if the file changed. */
+const REREAD_AT_MOST_EVERY_MS = 50;
 
 /**
  * The managed tokens of one ledger (`<data dir>/tokens.json`, mode 0600): digests only, with an id,
@@ -64,20 +42,33 @@ export class TokenFile {
 
   list(): StoredToken[] {
     if (!this.exists()) return [];
-    const raw = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
-    const legacy = legacySchema.safeParse(raw);
-    if (!legacy.success) return fileSchema.parse(raw).tokens;
+    const raw = parseTokenFile(this.file, readFileSync(this.file, 'utf8'));
+    if (!Array.isArray(raw)) return raw.tokens;
     const now = new Date().toISOString();
-    const upgraded = legacy.data.map(({ role, token }) => this.entry(role, 'generated at first start', token, now));
+    const upgraded = raw.map(({ role, token }) => this.entry(role, 'generated at first start', token, now));
     this.write(upgraded);
     return upgraded;
   }
 
   /** The digests that may authenticate now. */
   active(): TokenDigest[] {
+    this.loadedAs = this.statSignature(); // before reading: a change made meanwhile is read again later
     return this.list()
       .filter((token) => token.revokedAt === null)
-      .map(({ role, sha256 }) => ({ role, sha256 }));
+      .map(({ id, role, sha256 }) => ({ id, role, sha256 }));
+  }
+
+  private loadedAs: string | undefined;
+  private rereadAt = 0;
+
+  /** The file as `stat` sees it; every write renames a new file into place, so the inode changes. */
+  private statSignature(): string {
+    try {
+      const { ino, size, mtimeMs, ctimeMs } = statSync(this.file);
+      return `${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+    } catch {
+      return 'absent';
+    }
   }
 
   /** Creates a token; the token itself is returned once and never stored. */
@@ -92,17 +83,19 @@ export class TokenFile {
     return { token, stored };
   }
 
-  /** Revokes by id or by the digest prefix shown as the actor (`secretariat#1a2b3c4d` or `1a2b3c4d`). */
-  revoke(idOrFingerprint: string, now = new Date()): StoredToken | undefined {
-    return this.locked(() => this.revokeUnlocked(idOrFingerprint, now));
+  /**
+   * Revokes by id, by actor (`secretariat#tok_…`), or by the actor events recorded before tokens had
+   * ids (`secretariat#1a2b3c4d` or `1a2b3c4d`, a prefix of the token's digest).
+   */
+  revoke(which: string, now = new Date()): StoredToken | undefined {
+    return this.locked(() => this.revokeUnlocked(which, now));
   }
 
-  private revokeUnlocked(idOrFingerprint: string, now: Date): StoredToken | undefined {
-    const fingerprint = idOrFingerprint.replace(/^[a-z]+#/, '');
+  private revokeUnlocked(which: string, now: Date): StoredToken | undefined {
+    const bare = which.replace(/^[a-z]+#/, '');
+    const digestPrefix = /^[0-9a-f]{8,64}$/.test(bare);
     const tokens = this.list();
-    const matches = tokens.filter(
-      (t) => t.id === idOrFingerprint || (fingerprint.length >= 8 && t.sha256.startsWith(fingerprint)),
-    );
+    const matches = tokens.filter((t) => t.id === bare || (digestPrefix && t.sha256.startsWith(bare)));
     if (matches.length !== 1) return undefined;
     const revoked = { ...matches[0]!, revokedAt: matches[0]!.revokedAt ?? now.toISOString() };
     this.write(tokens.map((t) => (t.id === revoked.id ? revoked : t)));
@@ -122,22 +115,40 @@ export class TokenFile {
   }
 
   /**
-   * Keeps `registry` in step with the file: re-read when it changes (checked every `intervalMs`).
-   * Returns a function that stops watching.
+   * Keeps `registry` in step with the file: re-read when it changes (checked every `intervalMs`, for
+   * revocations), and when a token is not known and the file changed since it was read (so a token
+   * the CLI just printed works on its first use). Returns a function that stops watching.
    */
   watch(registry: TokenRegistry, onError: (error: unknown) => void, intervalMs = 1_000): () => void {
     const reload = () => {
       try {
         registry.replaceManaged(this.active());
+        return true;
       } catch (error) {
         onError(error); // a file being edited by hand may not parse: keep the tokens we had
+        return false;
       }
     };
     watchFile(this.file, { interval: intervalMs, persistent: false }, reload);
+    registry.refreshOnUnknown(() => this.changedSinceRead() && reload());
     // watchFile only reports changes after its first look: one made since the tokens were loaded
     // (a revocation while the server was starting) is read now.
     reload();
-    return () => unwatchFile(this.file, reload);
+    return () => {
+      registry.refreshOnUnknown(undefined);
+      unwatchFile(this.file, reload);
+    };
+  }
+
+  /**
+   * Whether the file changed since it was last read: one `stat`, and not even that within 50 ms of
+   * the last re-read, so requests with unknown tokens cannot make the server re-read it in a loop.
+   */
+  private changedSinceRead(): boolean {
+    const now = Date.now();
+    if (now - this.rereadAt < REREAD_AT_MOST_EVERY_MS || this.statSignature() === this.loadedAs) return false;
+    this.rereadAt = now;
+    return true;
   }
 
   private entry(role: Role, name: string, token: string, at: string): StoredToken {
@@ -166,29 +177,11 @@ export class TokenFile {
   }
 
   /**
-   * Runs a read-modify-write holding `tokens.json.lock` (created exclusively), so that two CLI runs,
-   * or a CLI run and a first start, never lose each other's change. A lock older than 30 s is taken
-   * to be left by a crashed process.
+   * Runs a read-modify-write holding `tokens.json.lock`, so that two CLI runs, or a CLI run and a
+   * first start, never lose each other's change; a lock left by a crashed run is taken over.
    */
   private locked<T>(change: () => T): T {
     mkdirSync(dirname(this.file), { recursive: true });
-    const lock = `${this.file}.lock`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        closeSync(openSync(lock, 'wx', 0o600));
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'EEXIST') throw error;
-        if (Date.now() - lockAge(lock) > 30_000) unlinkSync(lock);
-        else if (Date.now() > deadline) throw new Error(`${lock} is held by another process`, { cause: error });
-        else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-      }
-    }
-    try {
-      return change();
-    } finally {
-      unlinkSync(lock);
-    }
+    return withFileLock(`${this.file}.lock`, change);
   }
 }

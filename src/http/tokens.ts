@@ -1,22 +1,47 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../config.js';
 
-export type Principal = { role: Role; actor: string };
+export type Principal = {
+  role: Role;
+  /** Who acted, as events record it: the role and the token's id, which says nothing of the token. */
+  actor: string;
+  /** The token's id, unique among this ledger's tokens: the scope of the caller's Idempotency-Keys. */
+  id: string;
+  /**
+   * The actor recorded before tokens had ids (`role#` and 8 hex digits of the token's SHA-256): only
+   * to find an Idempotency-Key kept then, so a retry across the upgrade is still answered once.
+   */
+  formerActor: string;
+};
 
-/** A token as the ledger keeps it: its role and the SHA-256 of the token, never the token itself. */
-export type TokenDigest = { role: Role; sha256: string };
+/** A token as the ledger keeps it: its id, its role and the SHA-256 of the token, never the token itself. */
+export type TokenDigest = { id: string; role: Role; sha256: string };
+
+/** A token given in full (LEDGER_TOKENS); `id` is derived from it under the registry's key when absent. */
+export type FixedToken = { role: Role; token: string; id?: string };
 
 export const digestOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** The actor recorded in events: the role and the start of the token's digest, stable for one token. */
-export const actorOf = ({ role, sha256 }: TokenDigest): string => `${role}#${sha256.slice(0, 8)}`;
+/** The actor recorded in events: the role and the token's id. */
+export const actorOf = ({ role, id }: { role: Role; id: string }): string => `${role}#${id}`;
 
-type Entry = { role: Role; digest: Buffer; actor: string };
+/** The actor events recorded for this token before tokens had ids. */
+export const formerActorOf = ({ role, sha256 }: { role: Role; sha256: string }): string =>
+  `${role}#${sha256.slice(0, 8)}`;
+
+/**
+ * The id of a token given in the environment: an HMAC of the token under a key of this ledger (132
+ * bits, base64url). Stable across restarts while the key is; without the key, it tells nothing of
+ * the token, so a feed reader cannot test guesses at an operator-chosen token against it.
+ */
+export const fixedTokenId = (idKey: Buffer, token: string): string =>
+  `env_${createHmac('sha256', idKey).update(token, 'utf8').digest('base64url').slice(0, 22)}`;
+
+type Entry = { digest: Buffer; principal: Principal };
 
 const toEntry = (token: TokenDigest): Entry => ({
-  role: token.role,
   digest: Buffer.from(token.sha256, 'hex'),
-  actor: actorOf(token),
+  principal: { role: token.role, actor: actorOf(token), id: token.id, formerActor: formerActorOf(token) },
 });
 
 /**
@@ -28,9 +53,16 @@ const toEntry = (token: TokenDigest): Entry => ({
 export class TokenRegistry {
   private readonly fixed: Entry[];
   private managed: Entry[] = [];
+  private refresh: (() => boolean) | undefined;
 
-  constructor(tokens: readonly { role: Role; token: string }[], managed: readonly TokenDigest[] = []) {
-    this.fixed = tokens.map(({ role, token }) => toEntry({ role, sha256: digestOf(token) }));
+  /** `idKey` names the fixed tokens that come without an id (see `fixedTokenId`). */
+  constructor(tokens: readonly FixedToken[], managed: readonly TokenDigest[] = [], idKey?: Buffer) {
+    const idOf = (token: FixedToken): string => {
+      if (token.id !== undefined) return token.id;
+      if (idKey === undefined) throw new Error('a fixed token needs an id, or a key to derive it from');
+      return fixedTokenId(idKey, token.token);
+    };
+    this.fixed = tokens.map((token) => toEntry({ role: token.role, id: idOf(token), sha256: digestOf(token.token) }));
     this.replaceManaged(managed);
   }
 
@@ -38,11 +70,23 @@ export class TokenRegistry {
     this.managed = tokens.map(toEntry);
   }
 
+  /**
+   * Asked before a token is refused: `refresh` reloads the managed tokens if their source changed
+   * and says whether it did, so a token created a moment ago is accepted on its first use.
+   */
+  refreshOnUnknown(refresh: (() => boolean) | undefined): void {
+    this.refresh = refresh;
+  }
+
   authenticate(token: string): Principal | undefined {
     const candidate = Buffer.from(digestOf(token), 'hex');
+    return this.match(candidate) ?? (this.refresh?.() ? this.match(candidate) : undefined);
+  }
+
+  private match(candidate: Buffer): Principal | undefined {
     let match: Principal | undefined;
     for (const entry of [...this.fixed, ...this.managed]) {
-      if (timingSafeEqual(entry.digest, candidate)) match = { role: entry.role, actor: entry.actor };
+      if (timingSafeEqual(entry.digest, candidate)) match = entry.principal;
     }
     return match;
   }

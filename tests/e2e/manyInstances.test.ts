@@ -6,7 +6,7 @@ import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postg
 import { startServer, stop, type Server } from './serverProcess.js';
 
 const SECRETARIAT = 'many-instances-secretariat-0123';
-const READER = 'many-instances-auditor-01234567';
+const REPORTER = 'many-instances-reporter-0123456';
 const schema = uniqueSchema('instances');
 const dirs: string[] = [];
 let servers: Server[] = [];
@@ -21,7 +21,7 @@ beforeAll(async () => {
         LEDGER_STORE: 'postgres',
         DATABASE_URL: TEST_DATABASE_URL,
         DATABASE_SCHEMA: schema,
-        LEDGER_TOKENS: `secretariat:${SECRETARIAT},auditor:${READER}`,
+        LEDGER_TOKENS: `secretariat:${SECRETARIAT},reporter:${REPORTER}`,
         LEDGER_LOG_ORIGIN: `meeting-ledger-${name}`,
         LOG_LEVEL: 'warn',
       });
@@ -55,7 +55,7 @@ const send = async (server: Server, path: string, body: unknown, key?: string): 
 };
 
 const read = async (server: Server, path: string) => {
-  const response = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${READER}` } });
+  const response = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${REPORTER}` } });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 };

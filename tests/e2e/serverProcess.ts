@@ -3,9 +3,16 @@ import { createInterface } from 'node:readline';
 
 export type Server = { child: ChildProcess; baseUrl: string; output: string[] };
 
-/** Starts `src/main.ts` the way `npm start` does, on port 0, and waits (bounded) for it to listen. */
-export const startServer = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts the compiled server (`dist/main.js`, built by the e2e setup) the way `npm start` does, on
+ * port 0, and waits (bounded) for it to listen.
+ */
+export const startServer = async (
+  dataDir: string,
+  env: Record<string, string> = {},
+  { stallStdoutOnceListening = false } = {},
+): Promise<Server> => {
+  const child = spawn(process.execPath, ['dist/main.js'], {
     // Load tests send thousands of commands with one token: no rate limit unless a test sets one.
     env: {
       ...process.env,
@@ -26,11 +33,17 @@ export const startServer = async (dataDir: string, env: Record<string, string> =
     }, 20_000);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)));
     createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
       output.push(line);
       const match = /^meeting-ledger listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
+        // A reader that stops reading: the server's stdout pipe fills and its writes wait.
+        if (stallStdoutOnceListening) {
+          lines.close();
+          child.stdout.pause();
+        }
         resolve(match[1]);
       }
     });

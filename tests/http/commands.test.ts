@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventHash } from '../../src/audit/canonical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,7 @@ import {
   watchLog,
   workingGroup,
 } from './fixtures.js';
-import { startTestApp, type TestApp } from './testApp.js';
+import { startTestApp, tokens, type TestApp } from './testApp.js';
 
 type Accepted = {
   meetingId?: string;
@@ -234,11 +235,25 @@ describe('POST /v1/meetings/{id}/...', () => {
       commandId: expect.stringMatching(ULID),
       correlationId: 'press-note-2017-07-05',
       causationId: event?.metadata.commandId,
-      actor: expect.stringMatching(/^secretariat#[0-9a-f]{8}$/),
+      actor: expect.stringMatching(/^secretariat#env_[A-Za-z0-9_-]{22}$/),
       recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       schemaVersion: 1,
       prevHash: null, // the first event of its stream
     });
+  });
+
+  it('names the caller by an id that reveals nothing of its token, the same on every command', async () => {
+    const first = expectJson<Accepted>(await post(t, '/v1/meetings', smallGroup), 201);
+    const second = expectJson<Accepted>(await post(t, '/v1/meetings', smallGroup), 201);
+    const actors = await Promise.all(
+      [first, second].map(
+        async ({ meetingId }) => (await t.ledger.store.readStream(`meeting-${meetingId}`))[0]?.metadata.actor,
+      ),
+    );
+    expect(actors[0]).toBe(actors[1]);
+    // An actor made of the token's digest would let anyone reading the feed test guesses at the token.
+    const digest = createHash('sha256').update(tokens.secretariat).digest('hex');
+    for (let at = 0; at + 6 <= digest.length; at += 1) expect(actors[0]).not.toContain(digest.slice(at, at + 6));
   });
 
   it('links each event to the previous one of its stream by hash', async () => {

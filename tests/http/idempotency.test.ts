@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../../src/http/commandContext.js';
 import {
   expectJson,
   expectProblem,
@@ -163,6 +165,52 @@ describe('Idempotency-Key', () => {
     } finally {
       await two.close();
     }
+  });
+});
+
+describe('Idempotency-Key across tokens and versions', () => {
+  it('keeps apart the keys of two tokens whose digests begin with the same 8 hex digits', async () => {
+    // SHA-256 of both begins 6d8d3206: the same actor, and so the same key scope, before tokens had ids.
+    const [desk, otherDesk] = ['secretariat-desk-4836', 'secretariat-desk-5094'];
+    const two = await startTestApp({ LEDGER_TOKENS: `secretariat:${desk},secretariat:${otherDesk}` });
+    try {
+      const admit = (token: string, member: object) =>
+        two.app.inject({
+          method: 'POST',
+          url: '/v1/members',
+          headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'admit' },
+          payload: member,
+        });
+      expect((await admit(desk, members.iraq)).statusCode).toBe(201);
+      const other = await admit(otherDesk, members.france);
+      expect(expectJson(other, 201)).toMatchObject({ memberId: 'france', events: ['MemberAdmitted'] });
+      expect(other.headers['idempotent-replayed']).toBeUndefined();
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('answers a retry of a command whose key was kept before tokens had ids, appending nothing', async () => {
+    // given the answer an earlier version kept under the caller's former actor
+    const key = 'admit-kenya-before-upgrade';
+    const kenya = { memberId: 'kenya', name: 'Kenya', kind: 'state' };
+    const formerActor = `secretariat#${createHash('sha256').update(tokens.secretariat).digest('hex').slice(0, 8)}`;
+    const kept = { memberId: 'kenya', revision: 0, position: 1, events: ['MemberAdmitted'] };
+    await t.ledger.store.appendToStream('member-kenya', [], {
+      expectedRevision: 'any',
+      idempotency: {
+        scope: `${formerActor}/${key}`,
+        fingerprint: requestFingerprint('POST', '/v1/members', undefined, kenya),
+        respond: () => ({ status: 201, body: kept }),
+      },
+    });
+    // when the client retries it after the upgrade
+    const log = await watchLog(t);
+    const retry = await post(t, '/v1/members', kenya, { 'idempotency-key': key });
+    // then it gets the kept answer
+    expect(expectJson(retry, 201)).toEqual(kept);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    await log.expectUnchanged();
   });
 });
 

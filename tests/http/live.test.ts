@@ -80,8 +80,8 @@ const startLive = async (heartbeatMs = 60_000, limits = { perCaller: 8, total: 2
   registerAccessControl(
     app,
     new TokenRegistry([
-      { role: 'auditor', token: TOKEN },
-      { role: 'auditor', token: OTHER_TOKEN },
+      { role: 'reporter', token: TOKEN, id: 'reporter-one' },
+      { role: 'reporter', token: OTHER_TOKEN, id: 'reporter-two' },
     ]),
   );
   const responses: ServerResponse[] = [];

@@ -5,7 +5,7 @@ import type { AuditLog } from '../../audit/auditLog.js';
 import type { AuditStore, StoredCheckpoint } from '../../audit/auditStore.js';
 import { verifyLedger, type VerifyReport } from '../../audit/verifyLedger.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
-import { STREAM_READERS } from '../access.js';
+import { AUDITORS } from '../access.js';
 import { HttpProblem } from '../problem.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -26,7 +26,7 @@ export const auditRoutes =
       publicKey: audit.publicKeyPem,
       keyId: audit.keyId,
     });
-    const access = { access: STREAM_READERS };
+    const access = { access: AUDITORS };
     const tags = ['audit'];
     // One verification at a time: requests arriving while one runs get its report, so a crowd of
     // auditors cannot start a crowd of worker threads each reading the whole log.

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isLedgerEventType } from '../../domain/events.js';
 import type { EventStore, Subscription, SubscriptionMessage } from '../../eventStore/eventStore.js';
 import { publicEvent } from '../eventView.js';
-import { STREAM_READERS } from '../access.js';
+import { ALL_READERS } from '../access.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { HttpProblem } from '../problem.js';
 import { commentFrame, eventFrame } from '../serverSentEvents.js';
@@ -140,7 +140,7 @@ export const liveRoutes =
     app.get(
       '/v1/events/live',
       {
-        config: { access: STREAM_READERS },
+        config: { access: ALL_READERS },
         exposeHeadRoute: false, // a HEAD would hold a subscription open to send nothing
         schema: {
           tags: ['events'],

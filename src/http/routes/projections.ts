@@ -8,7 +8,7 @@ import { AgendaReader } from '../../projections/agenda/agendaQueries.js';
 import { AttendanceReader } from '../../projections/attendance/attendanceQueries.js';
 import type { ProjectionEngine } from '../../projections/projectionEngine.js';
 import { TimelineReader } from '../../projections/timeline/timelineQueries.js';
-import { ALL_READERS, STREAM_READERS } from '../access.js';
+import { ALL_READERS, AUDITORS } from '../access.js';
 import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExport } from '../projectionExports.js';
 import { PageCursors } from '../pageCursors.js';
 import { ProjectionReads, projectionReadQuery } from '../projectionReads.js';
@@ -235,7 +235,7 @@ export const projectionRoutes =
     app.get(
       '/v1/projections',
       {
-        config: { access: STREAM_READERS },
+        config: { access: AUDITORS },
         schema: { tags, summary: 'Where each projection stands: position, lag, status' },
       },
       async () => ({ projections: await engine.report(store, new Date()) }),

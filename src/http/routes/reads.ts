@@ -6,7 +6,7 @@ import { MeetingNotFound } from '../../domain/errors.js';
 import { meetingStream } from '../../domain/events.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { publicEvent } from '../eventView.js';
-import { STREAM_READERS } from '../access.js';
+import { ALL_READERS } from '../access.js';
 import { meetingParams } from '../params.js';
 import { matchesIfNoneMatch } from '../etag.js';
 
@@ -41,7 +41,7 @@ export const readRoutes =
     app.get(
       '/v1/meetings/:id',
       {
-        config: { access: STREAM_READERS },
+        config: { access: ALL_READERS },
         schema: { tags: ['meetings'], summary: 'A meeting as its stream tells it now', params: meetingParams },
       },
       async (request, reply) => {
@@ -56,7 +56,7 @@ export const readRoutes =
     app.get(
       '/v1/meetings/:id/events',
       {
-        config: { access: STREAM_READERS },
+        config: { access: ALL_READERS },
         schema: {
           tags: ['meetings'],
           summary: 'The events of one meeting in order, a page at a time (next: the revision to ask for)',
@@ -82,7 +82,7 @@ export const readRoutes =
     app.get(
       '/v1/events',
       {
-        config: { access: STREAM_READERS },
+        config: { access: ALL_READERS },
         schema: {
           tags: ['events'],
           summary: 'The whole log in position order, a page at a time',

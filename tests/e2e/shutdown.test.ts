@@ -1,0 +1,118 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, type Server } from './serverProcess.js';
+
+const TOKEN = 'shutdown-test-secretariat-token-01';
+const env = { LEDGER_TOKENS: `secretariat:${TOKEN}` };
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-shutdown-'));
+  dirs.push(dir);
+  return dir;
+};
+
+/** The exit code, or the signal that ended the process; a process still running after `withinMs` is killed and fails. */
+const exitOf = (server: Server, withinMs = 20_000) =>
+  new Promise<number | string>((resolve) => {
+    const hung = setTimeout(() => server.child.kill('SIGKILL'), withinMs);
+    server.child.once('exit', (code, signal) => {
+      clearTimeout(hung);
+      resolve(code ?? `killed by ${signal}`);
+    });
+  });
+
+const scheduleMeeting = async (baseUrl: string, i: number): Promise<string | undefined> => {
+  const response = await fetch(`${baseUrl}/v1/meetings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: `Small Group meeting ${i}`,
+      forum: 'plenary',
+      startsAt: '2017-07-13T09:00:00-04:00',
+      location: 'Washington, D.C.',
+    }),
+  });
+  return response.status === 201 ? ((await response.json()) as { meetingId: string }).meetingId : undefined;
+};
+
+/** Ten clients scheduling meetings until the server stops answering; resolves to the meetings it acknowledged. */
+const scheduleUntilRefused = (baseUrl: string) => {
+  const acknowledged: string[] = [];
+  let sent = 0;
+  const clients = Array.from({ length: 10 }, async () => {
+    for (;;) {
+      const meetingId = await scheduleMeeting(baseUrl, (sent += 1)).catch(() => undefined);
+      if (!meetingId) return; // refused (503 while closing) or the connection is gone
+      acknowledged.push(meetingId);
+    }
+  });
+  return { acknowledged, done: Promise.all(clients).then(() => acknowledged) };
+};
+
+const requestLogLines = async (baseUrl: string, requests: number) => {
+  let sent = 0;
+  const client = async () => {
+    while ((sent += 1) <= requests)
+      await fetch(`${baseUrl}/v1/agenda`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  };
+  await Promise.all(Array.from({ length: 10 }, client));
+};
+
+describe('stopping the compiled server', () => {
+  it('absorbs a second SIGTERM during the stop, keeps every acknowledged command and exits 0', async () => {
+    const dataDir = freshDir();
+    const server = await startServer(dataDir, env);
+    const load = scheduleUntilRefused(server.baseUrl);
+    await expect.poll(() => load.acknowledged.length, { timeout: 20_000 }).toBeGreaterThan(100);
+
+    const exited = exitOf(server);
+    server.child.kill('SIGTERM');
+    // The second signal arrives once the stop is under way, as a supervisor or npm repeating it would.
+    await expect
+      .poll(() => server.output.some((line) => line.includes('shutting down')), { timeout: 10_000 })
+      .toBe(true);
+    server.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const acknowledged = await load.done;
+
+    expect(server.output.join('\n')).toContain('already shutting down; signal ignored');
+    const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+    try {
+      const stored = new Set(
+        db
+          .prepare<[], { stream_id: string }>("SELECT stream_id FROM events WHERE type = 'MeetingScheduled'")
+          .all()
+          .map((row) => row.stream_id),
+      );
+      expect(acknowledged.filter((meetingId) => !stored.has(`meeting-${meetingId}`))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('exits 0 after SIGTERM while its stdout reader has stopped reading, with log lines queued', async () => {
+    const server = await startServer(freshDir(), env, { stallStdoutOnceListening: true });
+    try {
+      // Two log lines a request: enough to fill the pipe, so the server's writes queue behind it.
+      await requestLogLines(server.baseUrl, 3_000);
+      const exited = exitOf(server);
+      server.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      server.child.stdout?.destroy();
+    }
+  }, 60_000);
+
+  it('exits 0 after SIGTERM once its stdout reader is gone, with log lines queued', async () => {
+    const server = await startServer(freshDir(), env, { stallStdoutOnceListening: true });
+    await requestLogLines(server.baseUrl, 3_000);
+    server.child.stdout?.destroy();
+    const exited = exitOf(server);
+    server.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
