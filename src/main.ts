@@ -170,8 +170,8 @@ const openLocked = async (
   return {
     ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
     cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
-    // LEDGER_TOKENS' tokens are named in events by an HMAC under this key: stable, and revealing nothing.
-    tokens: startingTokens(config.tokens, tokenFile, derivedKey(signingKey, 'meeting-ledger token ids'), (error) => {
+    // LEDGER_TOKENS' tokens get ids every instance derives alike (see fixedTokenId).
+    tokens: await startingTokens(config.tokens, tokenFile, (error) => {
       const line = `${error.message}; starting with the LEDGER_TOKENS tokens only`;
       if (logger) logger.error({ file: tokenFile.file }, line);
       else process.stderr.write(`${line}\n`);

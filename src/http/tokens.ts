@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../config.js';
 
 export type Principal = {
@@ -17,8 +17,8 @@ export type Principal = {
 /** A token as the ledger keeps it: its id, its role and the SHA-256 of the token, never the token itself. */
 export type TokenDigest = { id: string; role: Role; sha256: string };
 
-/** A token given in full (LEDGER_TOKENS); `id` is derived from it under the registry's key when absent. */
-export type FixedToken = { role: Role; token: string; id?: string };
+/** A token given in full (LEDGER_TOKENS), with its id (see `fixedTokenId`). */
+export type FixedToken = { role: Role; token: string; id: string };
 
 export const digestOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -29,13 +29,28 @@ export const actorOf = ({ role, id }: { role: Role; id: string }): string => `${
 export const formerActorOf = ({ role, sha256 }: { role: Role; sha256: string }): string =>
   `${role}#${sha256.slice(0, 8)}`;
 
+/** scrypt's cost: ~0.1 s and 32 MiB per derivation, once per token at start. */
+const ID_COST = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
 /**
- * The id of a token given in the environment: an HMAC of the token under a key of this ledger (132
- * bits, base64url). Stable across restarts while the key is; without the key, it tells nothing of
- * the token, so a feed reader cannot test guesses at an operator-chosen token against it.
+ * The id of a token given in the environment: scrypt of the token under a fixed salt, 128 bits in
+ * base64url. Every process that is given the token derives the same id with no secret to share, so
+ * instances behind one store agree on actors and on the scope of Idempotency-Keys (an id derived
+ * under a per-instance key made a key sent to two instances append twice). The id is published in
+ * every event's `metadata.actor`: scrypt makes each offline guess at an operator-chosen token cost
+ * ~0.1 s and 32 MiB (the earlier 8-hex SHA-256 prefix cost nanoseconds and collided in 32 bits).
+ * Generated tokens (192 bits) cannot be guessed at any cost.
  */
-export const fixedTokenId = (idKey: Buffer, token: string): string =>
-  `env_${createHmac('sha256', idKey).update(token, 'utf8').digest('base64url').slice(0, 22)}`;
+export const fixedTokenId = (token: string): Promise<string> =>
+  new Promise((resolve, reject) =>
+    scrypt(token, 'meeting-ledger token id v1', 16, ID_COST, (error, key) =>
+      error ? reject(error) : resolve(`env_${key.toString('base64url')}`),
+    ),
+  );
+
+/** The fixed tokens with their ids, derived side by side (scrypt runs in the thread pool). */
+export const withIds = (tokens: readonly { role: Role; token: string }[]): Promise<FixedToken[]> =>
+  Promise.all(tokens.map(async (token) => ({ ...token, id: await fixedTokenId(token.token) })));
 
 type Entry = { digest: Buffer; principal: Principal };
 
@@ -55,14 +70,8 @@ export class TokenRegistry {
   private managed: Entry[] = [];
   private refresh: (() => boolean) | undefined;
 
-  /** `idKey` names the fixed tokens that come without an id (see `fixedTokenId`). */
-  constructor(tokens: readonly FixedToken[], managed: readonly TokenDigest[] = [], idKey?: Buffer) {
-    const idOf = (token: FixedToken): string => {
-      if (token.id !== undefined) return token.id;
-      if (idKey === undefined) throw new Error('a fixed token needs an id, or a key to derive it from');
-      return fixedTokenId(idKey, token.token);
-    };
-    this.fixed = tokens.map((token) => toEntry({ role: token.role, id: idOf(token), sha256: digestOf(token.token) }));
+  constructor(tokens: readonly FixedToken[], managed: readonly TokenDigest[] = []) {
+    this.fixed = tokens.map((token) => toEntry({ role: token.role, id: token.id, sha256: digestOf(token.token) }));
     this.replaceManaged(managed);
   }
 

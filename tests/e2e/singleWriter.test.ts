@@ -39,7 +39,7 @@ describe('one process writes a data directory', () => {
     const lines = second.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`in use by pid ${first.child.pid} on ${hostname()}, started 20`);
-    expect(lines[0]).toContain('(main.ts)');
+    expect(lines[0]).toMatch(/\(main\.(ts|js)\)/);
     // ...and so do the commands that write (the demo), while the first still serves
     const demo = await ledger('demo');
     expect(demo.code).toBe(1);
