@@ -5,6 +5,7 @@ import { bytes, mib, seconds } from './measure.js';
 import { offlineFigures } from './offline.js';
 import { renderTable, type FigureId, type Measurements } from './report.js';
 import { asOfMiddle, coldStart, restoreWarm, warmRestart } from './serverFigures.js';
+import { buildForBench } from './processes.js';
 import { LedgerSession } from './session.js';
 import { settings } from './settings.js';
 import { stalledReaders } from './stalledReaders.js';
@@ -44,6 +45,7 @@ const load = loadavg()
   .map((l) => l.toFixed(2))
   .join(' ');
 say(`meeting-ledger scale bench on ${machine}; load average at start ${load} (the machine may be shared)`);
+buildForBench();
 say(
   `BENCH_EVENTS=${settings.events} BENCH_LONG_MEETING_EVENTS=${settings.longMeetingEvents} ` +
     `BENCH_SECONDS=${settings.seconds} BENCH_TIMEOUT_S=${settings.timeoutMs / 1000}`,

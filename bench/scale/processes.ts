@@ -1,13 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TOKENS } from './settings.js';
 import { sleep, within } from './measure.js';
 
 /**
- * The real processes under measurement, each a child of the bench: the server as `npm start` runs
- * it and the `ledger` CLI, started with `node --import tsx` (no npm or tsx wrapper process in
- * between, so the pid sampled is the one doing the work and SIGTERM reaches it undelayed).
+ * The real processes under measurement, each a child of the bench: the compiled server as `npm
+ * start` runs it (`node dist/main.js`) and the compiled `ledger` CLI, with no npm wrapper process in
+ * between, so the pid sampled is the one doing the work and SIGTERM reaches it undelayed. The bench
+ * builds `dist/` first (`buildForBench`).
  */
 const inherited = Object.fromEntries(
   // Nothing of the caller's ledger settings leaks in: these processes must never reach a real store.
@@ -64,7 +65,7 @@ export type Server = {
 /** Starts `src/main.ts` on `dataDir` (PORT=0) and resolves once it printed where it listens. */
 export const startServer = async (dataDir: string, timeoutMs: number): Promise<Server> => {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/main.js'], {
     env: { ...ledgerEnv(dataDir), PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -135,7 +136,7 @@ export type CliRun = { ms: number; code: number | null; stdout: string; peakByte
  */
 export const runCli = async (dataDir: string, args: readonly string[], timeoutMs: number): Promise<CliRun> => {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ledger.ts', ...args], {
+  const child = spawn(process.execPath, ['dist/cli/ledger.js', ...args], {
     env: ledgerEnv(dataDir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -152,4 +153,11 @@ export const runCli = async (dataDir: string, args: readonly string[], timeoutMs
   const ms = performance.now() - started;
   if (exitCode !== 0 && !timedOut) stdout += `\n${stderr()}`;
   return { ms, code: exitCode, stdout, peakBytes, timedOut };
+};
+
+/** Compiles `src` to `dist/` (npm run build): what `npm start` runs is what is measured. */
+export const buildForBench = (): void => {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
 };
