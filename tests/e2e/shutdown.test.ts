@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from './serverProcess.js';
@@ -62,12 +63,31 @@ const requestLogLines = async (baseUrl: string, requests: number) => {
   await Promise.all(Array.from({ length: 10 }, client));
 };
 
+/**
+ * A request whose body never finishes: the stop waits for it (up to its grace), so a signal sent
+ * after the stop began surely arrives while it is under way, however fast the rest of it is.
+ */
+const halfSentRequest = (baseUrl: string): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /v1/meetings HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"title":',
+      );
+      resolve(socket);
+    });
+    socket.on('error', () => undefined); // closed by the server at the end of its grace
+    socket.once('error', reject);
+  });
+
 describe('stopping the compiled server', () => {
   it('absorbs a second SIGTERM during the stop, keeps every acknowledged command and exits 0', async () => {
     const dataDir = freshDir();
     const server = await startServer(dataDir, env);
     const load = scheduleUntilRefused(server.baseUrl);
     await expect.poll(() => load.acknowledged.length, { timeout: 20_000 }).toBeGreaterThan(100);
+    const slow = await halfSentRequest(server.baseUrl);
 
     const exited = exitOf(server);
     server.child.kill('SIGTERM');
@@ -77,6 +97,7 @@ describe('stopping the compiled server', () => {
       .toBe(true);
     server.child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    slow.destroy();
     const acknowledged = await load.done;
 
     expect(server.output.join('\n')).toContain('already shutting down; signal ignored');
