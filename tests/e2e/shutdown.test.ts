@@ -88,6 +88,10 @@ describe('stopping the compiled server', () => {
     const load = scheduleUntilRefused(server.baseUrl);
     await expect.poll(() => load.acknowledged.length, { timeout: 20_000 }).toBeGreaterThan(100);
     const slow = await halfSentRequest(server.baseUrl);
+    // Held only once the server took its headers in (before that, a stop would refuse it at once).
+    await expect
+      .poll(() => server.output.some((line) => line.includes(`"remotePort":${slow.localPort}}`)), { timeout: 10_000 })
+      .toBe(true);
 
     const exited = exitOf(server);
     server.child.kill('SIGTERM');
