@@ -46,6 +46,8 @@ export type Ledger = {
   tokenFile: TokenFile;
   /** Signs the projections' page cursors: derived from the signing key, so cursors outlive a restart. */
   cursorKey: Buffer;
+  /** Signs the web console's session cookies (derived from the signing key like `cursorKey`). */
+  sessionKey: Buffer;
   /** Set when tokens were generated on this start: they are shown once, here. */
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
@@ -170,6 +172,7 @@ const openLocked = async (
   return {
     ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
     cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
+    sessionKey: derivedKey(signingKey, 'meeting-ledger console sessions'),
     // LEDGER_TOKENS' tokens get ids every instance derives alike (see fixedTokenId).
     tokens: await startingTokens(config.tokens, tokenFile, (error) => {
       const line = `${error.message}; starting with the LEDGER_TOKENS tokens only`;

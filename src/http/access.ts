@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../config.js';
 import { HttpProblem } from './problem.js';
 import type { Principal, TokenRegistry } from './tokens.js';
+import { sessionPrincipal } from './console/sessionAccess.js';
 
 /** Who may call a route: `public`, or the roles listed. Every route must say, or the app refuses to start. */
 export type Access = 'public' | readonly Role[];
@@ -39,15 +40,32 @@ const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'A
 export const bearerToken = (header: string | undefined): string | undefined =>
   /^Bearer ([^\s]+)$/i.exec(header ?? '')?.[1];
 
-/** Names the principal of a request, or throws 401 (no or unknown token) / 403 (role not allowed). */
-const authorize = (request: FastifyRequest, access: readonly Role[], tokens: TokenRegistry): Principal => {
-  const header = request.headers.authorization;
-  if (header === undefined) throw unauthorized('Send Authorization: Bearer <token>');
+/** The principal a bearer token names, or throws 401 (malformed or unknown token). */
+const bearerPrincipal = (request: FastifyRequest, header: string, tokens: TokenRegistry): Principal => {
   const token = bearerToken(header);
   if (!token) throw unauthorized('The Authorization header must be "Bearer <token>"');
   const principal = tokens.authenticate(token);
   if (!principal) throw unauthorized('The token is not known');
   request.stillAuthorized = () => tokens.authenticate(token)?.role === principal.role;
+  return principal;
+};
+
+/**
+ * Names the principal of a request (a bearer token, else the console's session cookie), or throws
+ * 401 (no or unknown token, no valid session) / 403 (role not allowed).
+ */
+const authorize = (
+  request: FastifyRequest,
+  access: readonly Role[],
+  tokens: TokenRegistry,
+  sessionKey: Buffer | undefined,
+): Principal => {
+  const header = request.headers.authorization;
+  const principal =
+    header !== undefined
+      ? bearerPrincipal(request, header, tokens)
+      : sessionKey && sessionPrincipal(request, tokens, sessionKey);
+  if (!principal) throw unauthorized('Send Authorization: Bearer <token>');
   if (!access.includes(principal.role)) {
     throw new HttpProblem(403, 'forbidden', 'Not allowed for this role', `The ${principal.role} role may not do this`);
   }
@@ -56,9 +74,9 @@ const authorize = (request: FastifyRequest, access: readonly Role[], tokens: Tok
 
 /**
  * Checks every request against its route's `access` before the body is parsed, and refuses to
- * register a route that does not declare one.
+ * register a route that does not declare one. Console sessions are accepted when `sessionKey` is given.
  */
-export const registerAccessControl = (app: FastifyInstance, tokens: TokenRegistry): void => {
+export const registerAccessControl = (app: FastifyInstance, tokens: TokenRegistry, sessionKey?: Buffer): void => {
   app.addHook('onRoute', (route) => {
     if (route.config?.access === undefined && !route.url.startsWith('/docs')) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
@@ -67,6 +85,6 @@ export const registerAccessControl = (app: FastifyInstance, tokens: TokenRegistr
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
-    request.principal = authorize(request, access, tokens);
+    request.principal = authorize(request, access, tokens, sessionKey);
   });
 };

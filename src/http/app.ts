@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { newId } from '../application/ids.js';
@@ -16,6 +17,8 @@ import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
 import { commandRoutes } from './routes/commands.js';
+import { consoleRoutes } from './routes/console.js';
+import { consoleSessionRoutes } from './routes/consoleSession.js';
 import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
 import { projectionRoutes } from './routes/projections.js';
@@ -43,6 +46,8 @@ export type AppDependencies = {
   limits?: LedgerLimits;
   /** Signs page cursors; derived from the data directory's signing key, so cursors outlive a restart. */
   cursorKey?: Buffer;
+  /** Signs the console's session cookies; derived from the signing key, so sessions outlive a restart. */
+  sessionKey?: Buffer;
   /** Rate limit, CORS and load shedding; security headers are always on. */
   protection?: ProtectionOptions;
 };
@@ -93,8 +98,12 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await registerProtection(app, deps.protection ?? {}, deps.tokens);
-  registerAccessControl(app, deps.tokens);
+  // Without a key from the caller, sessions last as long as this app.
+  const sessionKey = deps.sessionKey ?? randomBytes(32);
+  registerAccessControl(app, deps.tokens, sessionKey);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(consoleSessionRoutes(deps.tokens, sessionKey));
+  await app.register(consoleRoutes());
   await app.register(healthRoutes(deps.store, deps.projections, deps.readyMaxLag ?? 1_000, deps.audit));
   await app.register(commandRoutes(deps.commands, deps.limits));
   await app.register(readRoutes(deps.store, deps.handler, deps.limits?.pageSize));

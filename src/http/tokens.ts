@@ -92,6 +92,11 @@ export class TokenRegistry {
     return this.match(candidate) ?? (this.refresh?.() ? this.match(candidate) : undefined);
   }
 
+  /** The principal of the token with this id, while the token is still known (a session's token). */
+  byId(id: string): Principal | undefined {
+    return [...this.fixed, ...this.managed].find((entry) => entry.principal.id === id)?.principal;
+  }
+
   private match(candidate: Buffer): Principal | undefined {
     let match: Principal | undefined;
     for (const entry of [...this.fixed, ...this.managed]) {

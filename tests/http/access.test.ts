@@ -51,6 +51,11 @@ const expectations: Record<string, Rule> = {
   'GET /v1/audit/proofs/inclusion': 'auditors',
   'GET /v1/audit/proofs/consistency': 'auditors',
   'GET /v1/audit/verify': 'auditors',
+  // The web console: its page and assets are public, signing in and out is what gives access.
+  'GET /': 'public',
+  'GET /console/assets/:file': 'public',
+  'POST /console/session': 'public',
+  'DELETE /console/session': 'public',
 };
 
 // Some routes cannot simply be called: a stream never ends, a proof needs a tree that exists. An
@@ -61,6 +66,10 @@ const streaming: Record<string, string> = {
   '/v1/audit/proofs/inclusion': '?position=-1',
   '/v1/audit/proofs/consistency': '?from=-1',
 };
+
+// The console's files exist once `npm run build` bundled them (the browser test loads them); here
+// only the access check is under test, which lets every caller through to the file lookup.
+const consoleFiles = new Set(['/', '/console/assets/:file']);
 
 const ruleFor = ({ method, path }: Route): Rule | undefined => {
   const verb = method === 'HEAD' ? 'GET' : method; // fastify answers HEAD with its GET route
@@ -76,6 +85,7 @@ const allowed: Record<Rule, readonly (Role | null)[]> = {
 };
 
 const validBodies: Record<string, object> = {
+  '/console/session': { token: tokens.reporter },
   '/v1/members': members.iraq,
   '/v1/meetings': smallGroup,
   reschedule: { startsAt: '2017-07-13T14:00:00Z' },
@@ -119,7 +129,8 @@ describe('the role matrix, built from the app’s own route table', () => {
     const documented = documentedRoutes(t.app).map((r) => `${r.method} ${r.path}`);
     expect(documented.sort()).toEqual(
       Object.keys(expectations)
-        .filter((route) => route !== 'GET /openapi.json') // serves the document, is not in it
+        // These serve the document and the console's files: they are not API operations.
+        .filter((route) => !['GET /openapi.json', 'GET /', 'GET /console/assets/:file'].includes(route))
         .sort(),
     );
     expect(documented.filter((op) => !served.has(op))).toEqual([]);
@@ -147,6 +158,7 @@ describe('the role matrix, built from the app’s own route table', () => {
         .replace(':id', meetingId)
         .replace(':outcomeId', outcomeId)
         .replace(':participantId', 'iraq')
+        .replace(':file', 'main-ABCDEF12.js')
         .replace('*', 'static/swagger-ui.css') + (streaming[route.path] ?? participant);
     const command = route.path.startsWith('/v1/meetings/') ? (route.path.split('/').at(-1) ?? '') : route.path;
     const log = await watchLog(t);
@@ -158,6 +170,10 @@ describe('the role matrix, built from the app’s own route table', () => {
     if (allowed[rule].includes(route.role) && streaming[route.path] !== undefined) {
       // The live feed serves no HEAD (it would hold a subscription open to send nothing).
       expect(res.statusCode, res.body).toBe(route.method === 'HEAD' && route.path === '/v1/events/live' ? 404 : 400);
+      return;
+    }
+    if (allowed[rule].includes(route.role) && consoleFiles.has(route.path)) {
+      expect([200, 404], res.body).toContain(res.statusCode);
       return;
     }
     if (allowed[rule].includes(route.role)) {
