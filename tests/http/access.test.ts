@@ -55,6 +55,7 @@ const expectations: Record<string, Rule> = {
   'GET /': 'public',
   'GET /console/assets/:file': 'public',
   'POST /console/session': 'public',
+  'GET /console/session': 'public',
   'DELETE /console/session': 'public',
 };
 

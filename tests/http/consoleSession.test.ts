@@ -21,13 +21,22 @@ describe('console sessions', () => {
   it('sets an HttpOnly, SameSite=Strict, expiring cookie that reads the agenda as the token would', async () => {
     const response = await signIn(tokens.reporter);
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ role: 'reporter' });
+    expect(response.json()).toMatchObject({ signedIn: true, role: 'reporter' });
     const header = String(response.headers['set-cookie']);
     expect(header).toMatch(/^ledger_session=[\w-]+\.[\w-]+; Path=\/; Max-Age=28800; HttpOnly; SameSite=Strict$/);
     expect(header).not.toContain(tokens.reporter);
 
     const agenda = await t.app.inject({ url: '/v1/agenda', headers: { cookie: sessionCookieOf(header) } });
     expect(agenda.statusCode, agenda.body).toBe(200);
+  });
+
+  it('says who is signed in, and that nobody is, without an error for a page opened signed out', async () => {
+    const cookie = sessionCookieOf((await signIn(tokens.auditor)).headers['set-cookie']);
+    const signedIn = await t.app.inject({ url: '/console/session', headers: { cookie } });
+    expect(signedIn.json()).toMatchObject({ signedIn: true, role: 'auditor' });
+    const signedOut = await t.app.inject({ url: '/console/session' });
+    expect(signedOut.statusCode).toBe(200);
+    expect(signedOut.json()).toEqual({ signedIn: false });
   });
 
   it('refuses an unknown token and sets no cookie', async () => {

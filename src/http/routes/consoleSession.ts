@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sessionPrincipal } from '../console/sessionAccess.js';
 import { HttpProblem } from '../problem.js';
 import type { TokenRegistry } from '../tokens.js';
 import { SESSION_SECONDS, sessionCookieHeader, signSession } from '../console/sessionCookie.js';
@@ -30,7 +31,26 @@ export const consoleSessionRoutes =
         const value = signSession(sessionKey, { tokenId: principal.id, expiresAt });
         void reply.header('Set-Cookie', sessionCookieHeader(value, SESSION_SECONDS, request.protocol === 'https'));
         void reply.header('Cache-Control', 'no-store');
-        return { role: principal.role, actor: principal.actor, expiresAt: new Date(expiresAt * 1000).toISOString() };
+        return {
+          signedIn: true,
+          role: principal.role,
+          actor: principal.actor,
+          expiresAt: new Date(expiresAt * 1000).toISOString(),
+        };
+      },
+    );
+    // Public, and 200 either way: a page opened before signing in asks without an error in its console.
+    app.get(
+      '/console/session',
+      { config: { access: 'public' }, schema: { tags, summary: 'Who the console is signed in as, if anyone' } },
+      async (request) => {
+        try {
+          const principal = sessionPrincipal(request, tokens, sessionKey);
+          return principal ? { signedIn: true, role: principal.role, actor: principal.actor } : { signedIn: false };
+        } catch (error) {
+          if (error instanceof HttpProblem && error.status === 401) return { signedIn: false, detail: error.message };
+          throw error;
+        }
       },
     );
     app.delete(

@@ -1,0 +1,27 @@
+import { agendaPage } from './agenda.js';
+import { ApiRefusal, api, type Session, type SignedIn } from './api.js';
+import { h, show } from './dom.js';
+import { signInPage } from './signIn.js';
+
+const main = document.getElementById('main') as HTMLElement;
+const who = document.getElementById('who') as HTMLElement;
+
+const signedOut = (): void => {
+  show(who);
+  signInPage(main, signedIn);
+};
+
+const signedIn = (session: SignedIn): void => {
+  const signOut = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
+  signOut.addEventListener('click', () => void api('DELETE', '/console/session').then(signedOut));
+  show(who, `Signed in as ${session.actor} `, signOut);
+  agendaPage(main).catch(failed);
+};
+
+/** A session that ended (expired, token revoked) leads back to the sign-in; anything else is shown. */
+const failed = (error: unknown): void => {
+  if (error instanceof ApiRefusal && error.status === 401) return signedOut();
+  show(main, h('p', { role: 'alert' }, `The ledger could not answer: ${String(error)}`));
+};
+
+api<Session>('GET', '/console/session').then((session) => (session.signedIn ? signedIn(session) : signedOut()), failed);

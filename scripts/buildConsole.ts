@@ -1,0 +1,34 @@
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/**
+ * Bundles the web console into dist/console: one script and one stylesheet with content hashes in
+ * their names (served with year-long cache headers), and an index.html naming them, loaded with no
+ * inline script so the CSP can forbid it. No CDN: all of it ships with the ledger.
+ */
+const out = 'dist/console';
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const result = await build({
+  entryPoints: { main: 'console/src/main.ts', console: 'console/src/console.css' },
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: false,
+  outdir: join(out, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
+});
+const outputs = Object.keys(result.metafile.outputs);
+const named = (extension: string): string => {
+  const file = outputs.find((output) => output.endsWith(extension));
+  if (!file) throw new Error(`esbuild wrote no ${extension} file`);
+  return basename(file);
+};
+const page = readFileSync('console/index.html', 'utf8')
+  .replace('%SCRIPT%', named('.js'))
+  .replace('%STYLES%', named('.css'));
+writeFileSync(join(out, 'index.html'), page);

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/demo.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer, stop, type Server } from './serverProcess.js';
+
+/** Debian's chromium (`apt-get install -y chromium`, as .ci/run does): Playwright's download cannot work here. */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'tests/e2e/artifacts';
+const READER_TOKEN = 'console-e2e-reporter-token-0123456789';
+
+if (!existsSync(CHROMIUM)) {
+  process.stderr.write(
+    `\nSKIPPING the browser test of the console: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
+  );
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the web console in a real browser, on the demo week', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
+  const profile = mkdtempSync(join(tmpdir(), 'ledger-chromium-'));
+  let server: Server;
+  let browser: BrowserContext;
+  /** Console errors and uncaught exceptions: CSP violations are reported as console errors. */
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined);
+    server = await startServer(dataDir, { LEDGER_TOKENS: `reporter:${READER_TOKEN}`, LOG_LEVEL: 'warn' });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    // A page that never shows what the test waits for fails within the test's own time, with its locator named.
+    browser.setDefaultTimeout(10_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  const openConsole = async (): Promise<Page> => {
+    const page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    await page.goto(`${server.baseUrl}/`);
+    return page;
+  };
+
+  it('signs a reporter in and shows the July 2017 week, with no console errors or CSP violations', async () => {
+    const page = await openConsole();
+    await page.getByLabel('API token').fill(READER_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect.poll(() => page.locator('#who').textContent(), { timeout: 10_000 }).toContain('reporter#');
+    const plenary = page.locator('article.meeting', { hasText: 'Full Coalition meeting (72 members)' });
+    await plenary.waitFor({ timeout: 10_000 });
+    expect(await plenary.locator('time').getAttribute('datetime')).toMatch(/^2017-07-12T/);
+    expect(await page.locator('section.day h3 time').allTextContents()).toEqual(
+      expect.arrayContaining(['2017-07-11', '2017-07-12', '2017-07-13']),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'console-agenda.png'), fullPage: true });
+
+    // The session lives in an HttpOnly cookie: nothing the page's scripts can read or keep.
+    expect(await page.evaluate('document.cookie')).toBe('');
+    expect(await page.evaluate('JSON.stringify(localStorage)')).toBe('{}');
+    expect(page.url()).not.toContain(READER_TOKEN);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a wrong token with a visible message', async () => {
+    await browser.clearCookies();
+    const page = await openConsole();
+    await page.getByLabel('API token').fill('not-a-token-of-this-ledger');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.locator('#sign-in-message').textContent(), { timeout: 10_000 })
+      .toBe('This token is not known to the ledger.');
+    await page.screenshot({ path: join(ARTIFACTS, 'console-refused.png') });
+    // The refused sign-in itself is the 401 Chromium reports; nothing else may have gone wrong.
+    expect(problems.filter((problem) => !problem.includes('401'))).toEqual([]);
+    await page.close();
+  });
+});
