@@ -2,12 +2,15 @@ import { agendaPage } from './agenda.js';
 import { ApiRefusal, api, type Session, type SignedIn } from './api.js';
 import { h, show } from './dom.js';
 import { signInPage } from './signIn.js';
+import { timelinePage } from './timeline.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
+const nav = document.getElementById('pages') as HTMLElement;
 
 const signedOut = (): void => {
   show(who);
+  show(nav);
   signInPage(main, signedIn);
 };
 
@@ -15,6 +18,15 @@ const signedIn = (session: SignedIn): void => {
   const signOut = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => void api('DELETE', '/console/session').then(signedOut));
   show(who, `Signed in as ${session.actor} `, signOut);
+  const pages = { Agenda: agendaPage, Timeline: timelinePage };
+  show(
+    nav,
+    ...Object.entries(pages).map(([name, open]) => {
+      const button = h('button', { type: 'button' }, name);
+      button.addEventListener('click', () => void open(main).catch(failed));
+      return button;
+    }),
+  );
   agendaPage(main).catch(failed);
 };
 

@@ -86,6 +86,24 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in a real browser, on th
     await page.close();
   });
 
+  it("draws the progress timeline with Mosul's and Raqqa's lanes at the stages the demo recorded", async () => {
+    const page = await openConsole(); // still signed in: the session cookie from the test above
+    await page.getByRole('button', { name: 'Timeline' }).click();
+    const stagesOf = async (theatre: string) =>
+      Promise.all(
+        (await page.locator(`svg.lane[data-theatre="${theatre}"] circle.point`).all()).map(
+          async (point) => `${await point.getAttribute('data-date')} ${await point.getAttribute('data-stage')}`,
+        ),
+      );
+    await page.locator('svg.lane[data-theatre="mosul"]').waitFor();
+    expect(await stagesOf('mosul')).toEqual(['2017-07-05 verge-of-liberation']);
+    expect(await stagesOf('raqqa')).toEqual(['2017-07-05 offensive-underway']);
+    expect(await stagesOf('lake-chad-basin')).toEqual(['2017-07-13 contested']);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-timeline.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a wrong token with a visible message', async () => {
     await browser.clearCookies();
     const page = await openConsole();
