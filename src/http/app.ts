@@ -54,8 +54,11 @@ export type AppDependencies = {
 
 export const loggerOptions = (level: string): LoggerOptions => ({
   level,
-  // Tokens never reach the log, whatever the header's case.
-  redact: { paths: ['req.headers.authorization', 'req.headers["idempotency-key"]'], censor: '[redacted]' },
+  // Tokens and console sessions never reach the log, whatever the header's case.
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+    censor: '[redacted]',
+  },
 });
 
 /** Builds the ledger's HTTP app. The server file only starts it; tests `inject` into it. */
