@@ -1,7 +1,8 @@
 import { api } from './api.js';
 import { h, show } from './dom.js';
+import { changesAgenda, whileShown } from './live.js';
 
-type Meeting = {
+export type Meeting = {
   meetingId: string;
   title: string;
   forum: string;
@@ -20,7 +21,7 @@ const MAX_PAGES = 10;
  * Every page of the agenda from the start of `from` (YYYY-MM-DD, UTC), following `next`: later pages
  * answer as of the position the first one did.
  */
-const loadAgenda = async (from: string): Promise<Meeting[]> => {
+export const loadAgenda = async (from: string): Promise<Meeting[]> => {
   const meetings: Meeting[] = [];
   const query = `/v1/agenda?from=${encodeURIComponent(`${from}T00:00:00Z`)}&limit=100`;
   let path: string | undefined = query;
@@ -75,6 +76,7 @@ export const agendaPage = async (main: HTMLElement, from = '1970-01-01'): Promis
   });
   const list = h('section', { id: 'agenda', 'aria-busy': 'true' }, h('p', {}, 'Loading the agenda…'));
   show(main, h('h2', {}, 'Agenda'), filter, list);
+  whileShown(list, changesAgenda, () => agendaPage(main, from));
   const meetings = await loadAgenda(from);
   list.setAttribute('aria-busy', 'false');
   if (meetings.length === 0) return show(list, h('p', {}, 'No meetings from this date.'));

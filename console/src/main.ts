@@ -1,6 +1,8 @@
 import { agendaPage } from './agenda.js';
-import { ApiRefusal, api, type Session, type SignedIn } from './api.js';
+import { ApiRefusal, api, useSession, type Session, type SignedIn } from './api.js';
 import { h, show } from './dom.js';
+import { formsPage } from './forms.js';
+import { startLive, stopLive } from './live.js';
 import { signInPage } from './signIn.js';
 import { timelinePage } from './timeline.js';
 
@@ -9,6 +11,7 @@ const who = document.getElementById('who') as HTMLElement;
 const nav = document.getElementById('pages') as HTMLElement;
 
 const signedOut = (): void => {
+  stopLive();
   show(who);
   show(nav);
   signInPage(main, signedIn);
@@ -18,7 +21,14 @@ const signedIn = (session: SignedIn): void => {
   const signOut = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => void api('DELETE', '/console/session').then(signedOut));
   show(who, `Signed in as ${session.actor} `, signOut);
-  const pages = { Agenda: agendaPage, Timeline: timelinePage };
+  useSession(session);
+  startLive();
+  // Only the secretariat writes: other roles get no forms (and the ledger would refuse them anyway).
+  const pages = {
+    Agenda: agendaPage,
+    Timeline: timelinePage,
+    ...(session.role === 'secretariat' && { Forms: formsPage }),
+  };
   show(
     nav,
     ...Object.entries(pages).map(([name, open]) => {

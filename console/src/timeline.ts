@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { h, show } from './dom.js';
+import { changesTimeline, whileShown } from './live.js';
 
 type Entry = {
   outcomeId: string;
@@ -80,6 +81,7 @@ const lane = (theatre: string, entries: Entry[], domain: [number, number]): SVGE
 export const timelinePage = async (main: HTMLElement): Promise<void> => {
   const section = h('section', { id: 'timeline', 'aria-busy': 'true' }, h('p', {}, 'Loading the timeline…'));
   show(main, h('h2', {}, 'Progress timeline'), section);
+  whileShown(section, changesTimeline, () => timelinePage(main));
   const page = await api<TimelinePage>('GET', '/v1/timeline?limit=100');
   section.setAttribute('aria-busy', 'false');
   if (page.entries.length === 0) return show(section, h('p', {}, 'No outcomes recorded yet.'));
