@@ -5,6 +5,9 @@ export type Placed = { byField: Map<string, string>; general: string[] };
 
 type SchemaError = { in?: unknown; path?: unknown; message?: unknown };
 
+/** Members every problem document has: never taken for a field's name (a form may well have a `title`). */
+const STANDARD_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance']);
+
 const place = (placed: Placed, fields: readonly string[], field: string | undefined, message: string): void => {
   if (field === undefined || !fields.includes(field)) placed.general.push(message);
   else if (!placed.byField.has(field)) placed.byField.set(field, message);
@@ -27,7 +30,10 @@ export const placeProblem = (problem: Problem, fields: readonly string[]): Place
     }
     return placed;
   }
-  const named = typeof problem.field === 'string' ? problem.field : fields.find((f) => typeof problem[f] === 'string');
+  const named =
+    typeof problem.field === 'string'
+      ? problem.field
+      : fields.find((f) => !STANDARD_MEMBERS.has(f) && typeof problem[f] === 'string');
   place(placed, fields, named, detail);
   return placed;
 };
