@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { loadConfig } from '../../src/config.js';
 import {
@@ -44,6 +44,10 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
       if (request.method() === 'POST' && request.url().includes('/v1/')) commands.push(request);
     });
   });
+  beforeEach(() => {
+    problems.length = 0;
+    commands.length = 0;
+  });
   afterAll(async () => {
     await browser?.close();
     if (server) await stop(server);
@@ -56,6 +60,16 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     const page = await openConsole(browser, server.baseUrl, problems);
     await signIn(page, TOKENS[role], role);
     return page;
+  };
+
+  /** Opens the forms page and the forms of the meeting whose title holds `title`. */
+  const formsOf = async (page: Page, title: string): Promise<void> => {
+    await page.getByRole('button', { name: 'Forms' }).click();
+    const chooser = page.getByRole('combobox', { name: 'Meeting', exact: true });
+    const option = chooser.locator('option', { hasText: title });
+    await option.waitFor({ state: 'attached' });
+    await chooser.selectOption((await option.getAttribute('value')) ?? '');
+    await page.locator('.meeting-state', { hasText: title }).waitFor();
   };
 
   const stagesOf = async (page: Page, theatre: string): Promise<string[]> =>
@@ -133,20 +147,15 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
 
   it("shows a refusal next to its field: the browser's own check, and the ledger's", async () => {
     const page = await signedIn('secretariat');
-    await page.getByRole('button', { name: 'Forms' }).click();
-    const chooser = page.getByRole('combobox', { name: 'Meeting', exact: true });
-    await chooser.locator('option', { hasText: 'after Mosul' }).waitFor({ state: 'attached' });
-    const meetingId = await chooser.locator('option', { hasText: 'after Mosul' }).getAttribute('value');
-    await chooser.selectOption(meetingId ?? '');
+    await formsOf(page, 'after Mosul');
 
     const outcome = page.locator('form#outcome');
-    const sentBefore = commands.length;
     await outcome.getByLabel('Summary').fill('Raqqa contested');
     await outcome.getByLabel('Theatre').fill('Raqqa City');
     await outcome.getByRole('button', { name: 'Record the outcome' }).click();
     await expect.poll(() => page.locator('#outcome-theatre-error').textContent()).toContain('lower-case slug');
     expect(await outcome.getByLabel('Theatre').getAttribute('aria-invalid')).toBe('true');
-    expect(commands.length).toBe(sentBefore); // the browser's check refused it: nothing sent
+    expect(commands).toEqual([]); // the browser's check refused it: nothing sent
 
     const attendance = page.locator('form#attendance');
     await attendance.getByLabel('Participant id').fill('atlantis');
@@ -159,5 +168,62 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     await page.screenshot({ path: join(ARTIFACTS, 'console-forms-refused.png'), fullPage: true });
     expect(problems.filter((problem) => !problem.includes(refusalLogged(422)))).toEqual([]);
     await page.close();
+  });
+
+  it('sends a submission whose answer was lost again with the same Idempotency-Key, and the ledger records it once', async () => {
+    const page = await signedIn('secretariat');
+    await formsOf(page, 'after Mosul');
+    const answers: { status: number; replayed: string | undefined }[] = [];
+    // The first answer never reaches the page: the ledger has the request, the page sees the network fail.
+    await page.route('**/v1/meetings/*/attendance', async (route) => {
+      const response = await route.fetch();
+      answers.push({ status: response.status(), replayed: response.headers()['idempotent-replayed'] });
+      return answers.length === 1 ? route.abort('failed') : route.fulfill({ response });
+    });
+    const attendance = page.locator('form#attendance');
+    await attendance.getByLabel('Participant id').fill('united-states');
+    await attendance.getByRole('button', { name: 'Record attendance' }).click();
+    await expect.poll(() => attendance.locator('.form-error').textContent()).toContain('Submit again to retry safely');
+    await attendance.getByRole('button', { name: 'Record attendance' }).click();
+    await expect.poll(() => page.locator('#forms-notice').textContent()).toMatch(/^Recorded AttendanceRecorded/);
+
+    expect(answers).toEqual([
+      { status: 200, replayed: undefined },
+      { status: 200, replayed: 'true' },
+    ]);
+    const sent = commands.filter((request) => request.url().endsWith('/attendance'));
+    expect(sent.map((request) => request.headers()['idempotency-key'])).toEqual([
+      sent[0]?.headers()['idempotency-key'],
+      sent[0]?.headers()['idempotency-key'],
+    ]);
+    const meetingUrl = sent[0]?.url().replace(/\/attendance$/, '') ?? '';
+    const events = await fetch(`${meetingUrl}/events`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
+    const types = ((await events.json()) as { events: { type: string }[] }).events.map((event) => event.type);
+    expect(types.filter((type) => type === 'AttendanceRecorded')).toHaveLength(1);
+    expect(problems.filter((problem) => !problem.includes('net::ERR_FAILED'))).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a form drawn from a revision the meeting has left, and draws it again keeping what was typed', async () => {
+    const stale = await signedIn('secretariat');
+    await formsOf(stale, 'after Mosul');
+    const other = await openConsole(browser, server.baseUrl, problems);
+    await formsOf(other, 'after Mosul');
+    await other.locator('form#add-item').getByLabel('Title').fill('Stabilization in Mosul');
+    await other.locator('form#add-item').getByRole('button', { name: 'Add the item' }).click();
+    await expect.poll(() => other.locator('#forms-notice').textContent()).toMatch(/^Recorded AgendaItemAdded/);
+
+    const addItem = stale.locator('form#add-item');
+    await addItem.getByLabel('Title').fill('Returns of the displaced');
+    await addItem.getByRole('button', { name: 'Add the item' }).click();
+    await expect
+      .poll(() => stale.locator('#forms-notice').textContent())
+      .toContain('changed since these forms were drawn');
+    expect(await stale.locator('form#add-item').getByLabel('Title').inputValue()).toBe('Returns of the displaced');
+    await stale.locator('form#add-item').getByRole('button', { name: 'Add the item' }).click();
+    await expect.poll(() => stale.locator('#forms-notice').textContent()).toMatch(/^Recorded AgendaItemAdded/);
+    expect(problems.filter((problem) => !problem.includes(refusalLogged(412)))).toEqual([]);
+    await other.close();
+    await stale.close();
   });
 });
