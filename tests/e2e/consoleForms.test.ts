@@ -166,6 +166,9 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     expect(await attendance.getByLabel('Participant id').getAttribute('aria-invalid')).toBe('true');
     expect(await attendance.locator('.form-error').textContent()).toBe('The command breaks a rule of the ledger');
     await page.screenshot({ path: join(ARTIFACTS, 'console-forms-refused.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 }); // a phone: every field still fits the width
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-forms-phone.png') });
     expect(problems.filter((problem) => !problem.includes(refusalLogged(422)))).toEqual([]);
     await page.close();
   });
