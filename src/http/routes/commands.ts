@@ -54,6 +54,10 @@ const commandHeaders = z.object({
     .optional()
     .describe('Retry safely: the first response is returned again, nothing appended twice'),
   'if-match': z.string().optional().describe('"<revision>" from an ETag: fail with 412 if the meeting has moved on'),
+  'x-csrf-token': z
+    .string()
+    .optional()
+    .describe("Only with the web console's session cookie: the session's csrfToken (GET /console/session)"),
 });
 
 /** The write side: one POST per command, each a thin shell around the command bus. */
