@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import { ApiRefusal } from './api.js';
 import { h } from './dom.js';
 import { placeIssues, placeProblem, type Placed } from './formsErrors.js';
-import { formSubmitter, type Accepted } from './formsSubmission.js';
+import { formSubmitter, isAnswer, type Accepted } from './formsSubmission.js';
 
 export type Choice = readonly [value: string, label: string];
 export type Values = Record<string, string>;
@@ -161,7 +161,7 @@ export const commandForm = (spec: CommandFormSpec, handlers: FormHandlers): HTML
       handlers.accepted(await send(spec.path(given), body, spec.revision));
     } catch (error) {
       if (error instanceof ApiRefusal && handlers.refused?.(error, given)) return;
-      if (error instanceof ApiRefusal && error.status < 500 && error.status !== 429) {
+      if (isAnswer(error)) {
         return showPlaced(placeProblem(error.problem, [...controls.keys()]), error.problem.title);
       }
       general.textContent = `Not sure the ledger recorded this (${error instanceof Error ? error.message : String(error)}). Submit again to retry safely: the same submission is never applied twice.`;

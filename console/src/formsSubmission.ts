@@ -8,7 +8,7 @@ const newKey = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 /** A refusal is an answer: the ledger decided, and sending the same again would be refused again. */
-const isAnswer = (error: unknown): boolean =>
+export const isAnswer = (error: unknown): error is ApiRefusal =>
   error instanceof ApiRefusal && error.status < 500 && error.status !== 408 && error.status !== 429;
 
 /**
