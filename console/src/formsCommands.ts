@@ -1,5 +1,5 @@
-// First: zod must be told before any schema is built (see formsZod.ts).
-import './formsZod.js';
+// First: zod must be told before any schema is built (see zodWithoutEval.ts).
+import './zodWithoutEval.js';
 import { commandInputs } from '../../src/domain/meeting/commands.js';
 import { outcomeKinds, stages } from '../../src/domain/meeting/events.js';
 import { admitMemberInput } from '../../src/domain/member/commands.js';

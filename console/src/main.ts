@@ -1,3 +1,5 @@
+// First, before any module builds a zod schema: the CSP forbids eval (see zodWithoutEval.ts).
+import './zodWithoutEval.js';
 import { agendaPage } from './agenda.js';
 import { ApiRefusal, api, useSession, type Session, type SignedIn } from './api.js';
 import { h, show } from './dom.js';
