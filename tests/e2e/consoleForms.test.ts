@@ -1,20 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { loadConfig } from '../../src/config.js';
-import {
-  ARTIFACTS,
-  hasChromium,
-  launchConsoleBrowser,
-  openConsole,
-  signIn,
-  warnWithoutChromium,
-} from './consoleBrowser.js';
+import { hasChromium, launchConsoleBrowser, signIn, type ConsoleBrowser } from './consoleBrowser.js';
 import { startServer, stop, type Server } from './serverProcess.js';
 
+const SCREENSHOTS = 'test-results/console';
 const TOKENS = {
   secretariat: 'console-forms-secretariat-token-0123',
   auditor: 'console-forms-auditor-token-01234567',
@@ -24,14 +18,16 @@ const TOKENS = {
 /** What Chromium logs for a refusal the test asks for: an answer, not a fault of the page. */
 const refusalLogged = (status: number) => `Failed to load resource: the server responded with a status of ${status}`;
 
-warnWithoutChromium('the browser test of the secretariat forms');
+/** Runs in every page before its own scripts (from devtools, so the page's CSP does not apply to it). */
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (event) =>
+  console.error('CSP violation: ' + event.violatedDirective + ' ' + event.blockedURI))`;
 
-describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real browser, on the demo week', () => {
+describe.skipIf(!hasChromium())('the secretariat forms and live updates in a real browser, on the demo week', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-forms-'));
-  const profile = mkdtempSync(join(tmpdir(), 'ledger-chromium-forms-'));
   let server: Server;
-  let browser: BrowserContext;
-  const problems: string[] = [];
+  let chromium: ConsoleBrowser;
+  /** Console errors, uncaught exceptions and CSP violations of every page. */
+  let problems: string[];
   /** The commands the pages sent: method, path and the headers that make them safe to retry. */
   const commands: Request[] = [];
 
@@ -39,26 +35,29 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined);
     const tokens = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`);
     server = await startServer(dataDir, { LEDGER_TOKENS: tokens.join(','), LOG_LEVEL: 'warn' });
-    browser = await launchConsoleBrowser(profile);
-    browser.on('request', (request) => {
+    chromium = await launchConsoleBrowser(server.baseUrl);
+    problems = chromium.problems;
+    await chromium.context.addInitScript({ content: REPORT_CSP_VIOLATIONS });
+    chromium.context.on('request', (request) => {
       if (request.method() === 'POST' && request.url().includes('/v1/')) commands.push(request);
     });
+    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   beforeEach(() => {
     problems.length = 0;
     commands.length = 0;
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     if (server) await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
 
   const signedIn = async (role: keyof typeof TOKENS): Promise<Page> => {
-    await browser.clearCookies();
-    const page = await openConsole(browser, server.baseUrl, problems);
-    await signIn(page, TOKENS[role], role);
+    await chromium.context.clearCookies();
+    const page = await chromium.open();
+    await signIn(page, TOKENS[role]);
+    expect(await page.locator('#who').textContent()).toContain(`${role}#`);
     return page;
   };
 
@@ -88,7 +87,7 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     await page.getByRole('button', { name: 'Timeline' }).click();
     await page.locator('svg.lane').first().waitFor();
     expect(await page.locator('form.command').count()).toBe(0);
-    await page.screenshot({ path: join(ARTIFACTS, `console-${role}-no-forms.png`), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `console-${role}-no-forms.png`), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -101,7 +100,7 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     await expect.poll(() => watcher.locator('#live').textContent()).toBe('Live');
     await watcher.evaluate('window.notReloaded = true');
 
-    const forms = await openConsole(browser, server.baseUrl, problems); // the same session, another tab
+    const forms = await chromium.open(); // the same session, another tab
     await forms.getByRole('button', { name: 'Forms' }).click();
     const schedule = forms.locator('form#schedule');
     await schedule.getByLabel('Title').fill('Coalition Small Group: after Mosul');
@@ -122,7 +121,7 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
     await outcome.getByLabel('Theatre').fill('mosul');
     await outcome.getByLabel('Stage').selectOption('liberated');
     await outcome.getByLabel('Occurred on').fill('2017-07-10');
-    await forms.screenshot({ path: join(ARTIFACTS, 'console-forms.png'), fullPage: true });
+    await forms.screenshot({ path: join(SCREENSHOTS, 'console-forms.png'), fullPage: true });
     await outcome.getByRole('button', { name: 'Record the outcome' }).click();
     await expect
       .poll(() => forms.locator('#forms-notice').textContent())
@@ -139,7 +138,7 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
       .poll(() => stagesOf(watcher, 'mosul'), { timeout: 10_000 })
       .toEqual(['2017-07-05 verge-of-liberation', '2017-07-10 liberated']);
     expect(await watcher.evaluate('window.notReloaded')).toBe(true);
-    await watcher.screenshot({ path: join(ARTIFACTS, 'console-timeline-live.png'), fullPage: true });
+    await watcher.screenshot({ path: join(SCREENSHOTS, 'console-timeline-live.png'), fullPage: true });
     expect(problems).toEqual([]);
     await forms.close();
     await watcher.close();
@@ -165,10 +164,10 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
       .toContain('atlantis is neither an admitted member nor an observer invited');
     expect(await attendance.getByLabel('Participant id').getAttribute('aria-invalid')).toBe('true');
     expect(await attendance.locator('.form-error').textContent()).toBe('The command breaks a rule of the ledger');
-    await page.screenshot({ path: join(ARTIFACTS, 'console-forms-refused.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-forms-refused.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 }); // a phone: every field still fits the width
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(ARTIFACTS, 'console-forms-phone.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-forms-phone.png') });
     expect(problems.filter((problem) => !problem.includes(refusalLogged(422)))).toEqual([]);
     await page.close();
   });
@@ -210,7 +209,7 @@ describe.skipIf(!hasChromium)('the secretariat forms and live updates in a real 
   it('refuses a form drawn from a revision the meeting has left, and draws it again keeping what was typed', async () => {
     const stale = await signedIn('secretariat');
     await formsOf(stale, 'after Mosul');
-    const other = await openConsole(browser, server.baseUrl, problems);
+    const other = await chromium.open();
     await formsOf(other, 'after Mosul');
     await other.locator('form#add-item').getByLabel('Title').fill('Stabilization in Mosul');
     await other.locator('form#add-item').getByRole('button', { name: 'Add the item' }).click();
