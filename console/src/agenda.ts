@@ -2,7 +2,7 @@ import { api } from './api.js';
 import { h, show } from './dom.js';
 import { changesAgenda, whileShown } from './live.js';
 
-export type Meeting = {
+type Meeting = {
   meetingId: string;
   title: string;
   forum: string;
@@ -21,7 +21,7 @@ const MAX_PAGES = 10;
  * Every page of the agenda from the start of `from` (YYYY-MM-DD, UTC), following `next`: later pages
  * answer as of the position the first one did.
  */
-export const loadAgenda = async (from: string): Promise<Meeting[]> => {
+const loadAgenda = async (from: string): Promise<Meeting[]> => {
   const meetings: Meeting[] = [];
   const query = `/v1/agenda?from=${encodeURIComponent(`${from}T00:00:00Z`)}&limit=100`;
   let path: string | undefined = query;

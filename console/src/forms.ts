@@ -1,9 +1,12 @@
-import { loadAgenda } from './agenda.js';
 import { api } from './api.js';
 import { h, show } from './dom.js';
 import { meetingForms, startingForms, type MeetingState } from './formsCommands.js';
 import { commandForm, refill, type Values } from './formsRender.js';
 import type { Accepted } from './formsSubmission.js';
+import { changesAgenda, whileShown } from './live.js';
+
+type Listed = { meetingId: string; title: string; status: string; startsAt: string };
+type AgendaPage = { meetings: Listed[]; next: string | null };
 
 /** A message for the whole page, focused so that a keyboard or screen-reader user hears it. */
 const tell = (notice: HTMLElement, text: string): void => {
@@ -54,7 +57,9 @@ const openMeeting = async (
 /** The secretariat's forms: a new meeting or member, then the forms of a meeting chosen from the agenda. */
 export const formsPage = async (main: HTMLElement): Promise<void> => {
   const notice = h('p', { id: 'forms-notice', role: 'status', tabindex: '-1' });
-  const chooser = h('select', { id: 'forms-meeting' }, h('option', { value: '' }, 'Choose a meeting…'));
+  const from = h('input', { id: 'forms-from', type: 'date', value: '1970-01-01' });
+  const chooser = h('select', { id: 'forms-meeting' });
+  const more = h('p', { class: 'hint' });
   const place = h('section', { id: 'meeting-forms' });
   const failed = (error: unknown) => tell(notice, `The ledger could not answer: ${String(error)}`);
   const choose = (meetingId: string) => {
@@ -62,16 +67,30 @@ export const formsPage = async (main: HTMLElement): Promise<void> => {
     if (meetingId === '') return show(place);
     void openMeeting(place, notice, meetingId).catch(failed);
   };
+  /** The first page of meetings from the chosen day (the agenda's own page size), keeping the choice made. */
   const listMeetings = async (): Promise<void> => {
-    const meetings = await loadAgenda('1970-01-01');
+    const day = from.value || '1970-01-01';
+    const page = await api<AgendaPage>('GET', `/v1/agenda?from=${encodeURIComponent(`${day}T00:00:00Z`)}`);
+    const chosen = chooser.value;
     chooser.replaceChildren(
       h('option', { value: '' }, 'Choose a meeting…'),
-      ...meetings.map((m) =>
+      ...page.meetings.map((m) =>
         h('option', { value: m.meetingId }, `${m.startsAt.slice(0, 10)} · ${m.title} (${m.status})`),
       ),
     );
+    chooser.value = chosen;
+    more.textContent =
+      page.next === null
+        ? ''
+        : `The first ${page.meetings.length} meetings from ${day}: choose a later day for others.`;
+  };
+  // New meetings, and changes of status, show in the list as they are recorded, wherever they were.
+  const followChanges = (): Promise<void> => {
+    whileShown(chooser, changesAgenda, followChanges);
+    return listMeetings();
   };
   chooser.addEventListener('change', () => choose(chooser.value));
+  from.addEventListener('change', () => void listMeetings().catch(failed));
   const starting = startingForms().map((spec) =>
     commandForm(spec, {
       accepted: (accepted) => {
@@ -91,10 +110,18 @@ export const formsPage = async (main: HTMLElement): Promise<void> => {
       'section',
       { 'aria-labelledby': 'meeting-forms-title' },
       h('h3', { id: 'meeting-forms-title' }, 'Change a meeting'),
-      h('label', { for: 'forms-meeting' }, 'Meeting '),
-      chooser,
+      h(
+        'p',
+        { class: 'chooser' },
+        h('label', { for: 'forms-from' }, 'Meetings from '),
+        from,
+        ' ',
+        h('label', { for: 'forms-meeting' }, 'Meeting '),
+        chooser,
+      ),
+      more,
       place,
     ),
   );
-  await listMeetings();
+  await followChanges();
 };

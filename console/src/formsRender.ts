@@ -115,7 +115,7 @@ export const commandForm = (spec: CommandFormSpec, handlers: FormHandlers): HTML
       ...spec.fields.map((field) =>
         h(
           'div',
-          { class: 'field' },
+          { class: 'form-field' },
           h(
             'label',
             { for: `${spec.id}-${field.name}` },

@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     await page.close();
   });
 
-  it('refuses a form drawn from a revision the meeting has left, and draws it again keeping what was typed', async () => {
+  it('refuses a form drawn from a revision the meeting has left and draws it again, keeping what was typed; lists new meetings live', async () => {
     const stale = await signedIn('secretariat');
     await formsOf(stale, 'after Mosul');
     const other = await chromium.open();
@@ -224,6 +224,17 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     expect(await stale.locator('form#add-item').getByLabel('Title').inputValue()).toBe('Returns of the displaced');
     await stale.locator('form#add-item').getByRole('button', { name: 'Add the item' }).click();
     await expect.poll(() => stale.locator('#forms-notice').textContent()).toMatch(/^Recorded AgendaItemAdded/);
+
+    // A meeting scheduled in the other tab joins this tab's list of meetings as it is recorded.
+    const schedule = other.locator('form#schedule');
+    await schedule.getByLabel('Title').fill('Working Group on stabilization support');
+    await schedule.getByLabel('Forum').fill('working-group/stabilization-support');
+    await schedule.getByLabel('Starts at').fill('2017-07-21T09:00:00-04:00');
+    await schedule.getByLabel('Location').fill('Washington, DC');
+    await schedule.getByRole('button', { name: 'Schedule' }).click();
+    const chooser = stale.getByRole('combobox', { name: 'Meeting', exact: true });
+    await chooser.locator('option', { hasText: 'stabilization support' }).waitFor({ state: 'attached' });
+    expect(await stale.locator('.meeting-state').textContent()).toContain('after Mosul'); // still the one chosen
     expect(problems.filter((problem) => !problem.includes(refusalLogged(412)))).toEqual([]);
     await other.close();
     await stale.close();
