@@ -9,6 +9,8 @@ import type { ChunkJob, FromWorker } from './verifyMessages.js';
 export type WorkerPlan = {
   /** The SQLite file each worker opens read-only. */
   file: string;
+  /** The audit records' SQLite file, if any, for hints each worker reads (see RecordedLeafHints). */
+  recordsFile?: string | undefined;
   /** The same store, for naming the event at a break found here. */
   events: EventStore;
   head: number;
@@ -24,13 +26,13 @@ type Chunk = { pieces: Extract<FromWorker, { type: 'leaves' }>[]; end?: Exclude<
  * tsx and vitest. A .ts worker first registers tsx's loader in its own thread: on Node 20,
  * `execArgv: ['--import', 'tsx']` leaves the worker's entry to the default loader, which refuses .ts.
  */
-const startWorker = (file: string): Worker => {
+const startWorker = (workerData: { file: string; recordsFile?: string | undefined }): Worker => {
   const extension = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./verifyWorker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData: { file }, execArgv: [] });
+  if (extension !== '.ts') return new Worker(entry, { workerData, execArgv: [] });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { file }, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
 };
 
 /**
@@ -41,7 +43,9 @@ const startWorker = (file: string): Worker => {
  * worker are in flight or waiting, which bounds memory.
  */
 export const verifyInWorkers = async (plan: WorkerPlan): Promise<Break | undefined> => {
-  const workers = Array.from({ length: plan.workers }, () => startWorker(plan.file));
+  const workers = Array.from({ length: plan.workers }, () =>
+    startWorker({ file: plan.file, recordsFile: plan.recordsFile }),
+  );
   try {
     return await new Coordinator(plan, workers).run();
   } finally {

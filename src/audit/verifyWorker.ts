@@ -3,12 +3,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChainLinks } from './chainLinks.js';
 import { EventCheck } from './eventCheck.js';
+import { RecordedLeafHints } from './recordedLeafHints.js';
 import { SqliteLogReader } from './sqliteLogReader.js';
 import { LEAVES_PER_PIECE, type ChunkJob, type FromWorker } from './verifyMessages.js';
 
 const PAGE = 2_048;
-const { file } = workerData as { file: string };
+const { file, recordsFile } = workerData as { file: string; recordsFile?: string };
 const reader = new SqliteLogReader(file);
+const hints = RecordedLeafHints.open(recordsFile);
 // One LRU for every chunk this worker checks: an entry from an earlier chunk is used only when it is
 // the revision just before and lies before the event (see ChainLinks), so it stays right.
 const check = new EventCheck(new ChainLinks(reader.lookup));
@@ -43,8 +45,9 @@ const verifyChunk = async ({ chunk, after, upTo }: ChunkJob): Promise<FromWorker
   let piece = new Piece();
   for (let from = after; from < upTo;) {
     const page = reader.page(from, upTo, PAGE);
+    hints?.load(from, page.at(-1)?.position ?? from, PAGE);
     for (const stored of page) {
-      let verdict = check.check(stored);
+      let verdict = check.check(stored, hints?.at(stored.position));
       if (verdict instanceof Promise) verdict = await verdict;
       if ('reason' in verdict) {
         piece.send(chunk);

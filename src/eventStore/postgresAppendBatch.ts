@@ -3,7 +3,7 @@ import { IdempotencyKeyUsed, WrongExpectedVersion } from './errors.js';
 import type { AppendOptions, AppendResult, NewEvent } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
 import { APPEND_CHANNEL } from './postgresListener.js';
-import { idempotencyFromRow } from './storedRows.js';
+import { idempotencyFromRow, storedData } from './storedRows.js';
 
 /** Any fixed number: with the schema's hash, the transaction-scoped advisory lock every append batch holds until it commits. */
 const APPEND_LOCK = 0x6c6f67; // 'log'
@@ -142,7 +142,7 @@ export const appendOne = async (
       currentRevision,
       events.map((e) => e.eventId),
       events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => storedData(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
       events.map((e) => e.recordedAt ?? stamp),
       events.length,

@@ -24,6 +24,7 @@ import {
   idempotencyFromRow,
   recordedFromRow,
   recordedFromStored,
+  storedData,
   type EventRow,
   type IdempotencyRow,
 } from './storedRows.js';
@@ -261,7 +262,7 @@ export class SqliteEventStore implements EventStore {
         streamId,
         revision,
         type: event.type,
-        data: JSON.stringify(event.data),
+        data: storedData(event.data),
         metadata: JSON.stringify(event.metadata),
         recordedAt: event.recordedAt ?? now,
       });

@@ -74,6 +74,28 @@ const nextInStream = (db: Database.Database, position: number): number =>
     )
     .get(position, position)!.position;
 
+/** Every payload rewritten with its keys in reverse order: the same JSON values, no longer canonical text. */
+const storeEveryPayloadReordered = (db: Database.Database): number => {
+  const reversed = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reversed);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversed(v)]),
+    );
+  };
+  const rows = db.prepare<[], { position: number; data: string }>('SELECT position, data FROM events').all();
+  const update = db.prepare('UPDATE events SET data = ? WHERE position = ?');
+  let changed = 0;
+  for (const { position, data } of rows) {
+    const rewritten = JSON.stringify(reversed(JSON.parse(data)));
+    if (rewritten !== data) changed += 1;
+    update.run(rewritten, position);
+  }
+  return changed;
+};
+
 const tamperings: Tampering[] = [
   ...[CHUNK, CHUNK + 1, 200].map((p) => ({
     name: `an edited payload at ${p}`,
@@ -219,5 +241,30 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     });
     expect(report.firstBreak).toMatchObject({ position: CHUNK + 1, reason: expect.stringMatching(/not JSON/) });
     expect(report.eventsChecked).toBe(CHUNK);
+  });
+
+  // Payloads are stored as their canonical text, which verification hashes as it is when that gives
+  // the recorded leaf; a ledger written before then holds them as JSON.stringify wrote them.
+  it('finds a ledger whose payloads are not stored as canonical text whole, as the first verification does', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    let changed = 0;
+    onEvents((db) => (changed = storeEveryPayloadReordered(db)))(dir);
+    expect(changed).toBeGreaterThan(EVENTS / 2);
+    const { report, reference } = await both(dir, options);
+    expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
+    expect(report).toEqual(reference);
+  });
+
+  it('finds an edited payload among payloads not stored as canonical text', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    onEvents((db) => {
+      storeEveryPayloadReordered(db);
+      db.prepare(`UPDATE events SET data = json_set(data, '$.forged', 1) WHERE position = ?`).run(CHUNK + 1);
+    })(dir);
+    const { report, reference } = await both(dir, options);
+    expect(reference.firstBreak?.position).toBe(CHUNK + 1);
+    expect(report).toEqual(reference);
   });
 });
