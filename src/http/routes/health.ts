@@ -32,6 +32,13 @@ export const healthRoutes =
       },
       async () => {
         await store.ping();
+        // A projection failed or rebuilding is not ready whatever its lag: said without reading the log,
+        // as a cold start is probed many times while it rebuilds.
+        const unready = projections.unready();
+        if (unready.length > 0) {
+          const summary = unready.map((r) => `${r.name} ${r.status}`).join('; ');
+          throw new HttpProblem(503, 'not-ready', 'Projections are not ready', summary, { projections: unready });
+        }
         // Counted in events by the store, and no further than the bound needs: a probe stays cheap.
         const reports = await projections.report(store, new Date(), { countUpTo: maxLagEvents + 1 });
         const lagging = reports.filter(
