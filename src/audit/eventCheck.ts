@@ -12,8 +12,8 @@ import {
 /** An event that passed its own checks gives its leaf hash; one that did not, the reason. */
 export type Verdict = { leafHash: Buffer } | { reason: string };
 
-/** The leaf recorded for an event when it was indexed: 32 bytes of `hashes` from `offset`. */
-export type RecordedLeaf = { hashes: Buffer; offset: number };
+/** The leaf recorded for an event when it was indexed: 32 bytes of `hashes` from `offset`, and its index. */
+export type RecordedLeaf = { hashes: Buffer; offset: number; index: number };
 
 /**
  * After this many events in a row whose stored payload was not its canonical text (a ledger written

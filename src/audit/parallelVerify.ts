@@ -4,13 +4,15 @@ import { Worker } from 'node:worker_threads';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { TreeCheck } from './treeCheck.js';
 import type { Break } from './verifyLedger.js';
-import type { ChunkJob, FromWorker } from './verifyMessages.js';
+import type { ChunkJob, FromWorker, WorkerData } from './verifyMessages.js';
 
 export type WorkerPlan = {
   /** The SQLite file each worker opens read-only. */
   file: string;
-  /** The audit records' SQLite file, if any, for hints each worker reads (see RecordedLeafHints). */
+  /** The audit records' SQLite file, if any, which each worker compares leaves with (see RecordedLeafHints). */
   recordsFile?: string | undefined;
+  /** The last recorded leaf index this verification compares with (records added since are not). */
+  lastLeafIndex: number;
   /** The same store, for naming the event at a break found here. */
   events: EventStore;
   head: number;
@@ -26,7 +28,7 @@ type Chunk = { pieces: Extract<FromWorker, { type: 'leaves' }>[]; end?: Exclude<
  * tsx and vitest. A .ts worker first registers tsx's loader in its own thread: on Node 20,
  * `execArgv: ['--import', 'tsx']` leaves the worker's entry to the default loader, which refuses .ts.
  */
-const startWorker = (workerData: { file: string; recordsFile?: string | undefined }): Worker => {
+const startWorker = (workerData: WorkerData): Worker => {
   const extension = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./verifyWorker${extension}`, import.meta.url);
   if (extension !== '.ts') return new Worker(entry, { workerData, execArgv: [] });
@@ -44,7 +46,7 @@ const startWorker = (workerData: { file: string; recordsFile?: string | undefine
  */
 export const verifyInWorkers = async (plan: WorkerPlan): Promise<Break | undefined> => {
   const workers = Array.from({ length: plan.workers }, () =>
-    startWorker({ file: plan.file, recordsFile: plan.recordsFile }),
+    startWorker({ file: plan.file, recordsFile: plan.recordsFile, lastLeafIndex: plan.lastLeafIndex }),
   );
   try {
     return await new Coordinator(plan, workers).run();
@@ -126,7 +128,7 @@ class Coordinator {
   private drain(): void {
     for (let chunk = this.chunks.get(this.current); chunk && !this.finished; chunk = this.chunks.get(this.current)) {
       for (let piece = chunk.pieces.shift(); piece; piece = chunk.pieces.shift()) {
-        const broken = this.plan.tree.acceptAll(piece.positions, piece.hashes, piece.count);
+        const broken = this.plan.tree.acceptAll(piece.positions, piece.hashes, piece.count, piece.recorded);
         if (broken) return this.settle(this.named(piece.positions[broken.index]!, broken.reason));
       }
       if (!chunk.end) return;

@@ -70,7 +70,8 @@ export const verifyLedger = async (
     events instanceof SqliteEventStore && workers > 1 && head >= (options.minPositionsForWorkers ?? 20_000);
   const found = parallel
     ? await verifyInWorkers({
-        ...{ file: events.file, recordsFile: records.file, events, head, tree, workers },
+        ...{ file: events.file, recordsFile: records.file, lastLeafIndex: snapshot.lastLeafIndex },
+        ...{ events, head, tree, workers },
         chunkPositions: options.chunkPositions,
       })
     : await verifyInOrder(events, head, tree);

@@ -144,6 +144,11 @@ const tamperings: Tampering[] = [
     ),
   })),
   {
+    name: 'a recorded leaf deleted in the middle',
+    at: -1, // the reference says where
+    tamper: onAudit((db) => db.prepare('DELETE FROM leaves WHERE leaf_index = ?').run(leafIndexAt(CHUNK + 2))),
+  },
+  {
     name: 'an event edited with its recorded leaf forged to match',
     at: -1, // found where its stream links to it, or at the next checkpoint: the reference says where
     tamper: (dir) => {
@@ -189,6 +194,7 @@ const tamperings: Tampering[] = [
 // Every tampering on this thread and in workers whose chunk boundaries fall on the tampered
 // positions; a few in many small chunks, so that chunks finish out of order and wait their turn.
 const SMALL_CHUNKS = new Set([
+  'a recorded leaf deleted in the middle',
   'an event deleted in the middle at 65',
   'two events of one stream swapped across a chunk boundary',
   'an edited recorded leaf at 64',
@@ -241,6 +247,15 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     });
     expect(report.firstBreak).toMatchObject({ position: CHUNK + 1, reason: expect.stringMatching(/not JSON/) });
     expect(report.eventsChecked).toBe(CHUNK);
+  });
+
+  it('finds a ledger whose audit records stop short of the log whole: the last events not indexed yet', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    onAudit((db) => db.prepare('DELETE FROM leaves WHERE leaf_index >= ?').run(EVENTS - 30))(dir);
+    const { report, reference } = await both(dir, options);
+    expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
+    expect(report).toEqual(reference);
   });
 
   // Payloads are stored as their canonical text, which verification hashes as it is when that gives
