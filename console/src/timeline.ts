@@ -20,6 +20,7 @@ type TimelinePage = { position: number; entries: Entry[]; next: string | null };
 const STAGES = ['contested', 'offensive-underway', 'verge-of-liberation', 'liberated', 'stabilization'];
 const LANE = { width: 720, height: 130, left: 150, right: 20, top: 10, bottom: 24 };
 const SVG = 'http://www.w3.org/2000/svg';
+const INSET = 14;
 
 const svg = (tag: string, attributes: Record<string, string | number>, text?: string): SVGElement => {
   const element = document.createElementNS(SVG, tag);
@@ -50,8 +51,12 @@ const pointLink = (entry: Entry, cx: number, cy: number): SVGElement => {
   });
   point.append(svg('title', {}, describe(entry)));
   link.append(point);
-  const marks = `${entry.regression ? '▼' : ''}${entry.corrected ? '✎' : ''}`;
-  if (marks) link.append(svg('text', { x: cx + 9, y: cy + 4, class: 'mark', 'aria-hidden': 'true' }, marks));
+  const marks: [string, string][] = [];
+  if (entry.regression) marks.push(['regression', '▼']);
+  if (entry.corrected) marks.push(['corrected', '✎']);
+  marks.forEach(([kind, glyph], i) =>
+    link.append(svg('text', { x: cx + 9 + i * 12, y: cy + 4, class: `mark ${kind}`, 'aria-hidden': 'true' }, glyph)),
+  );
   return link;
 };
 
@@ -60,7 +65,8 @@ const lane = (theatre: string, entries: Entry[], domain: [number, number]): SVGE
   const plotWidth = LANE.width - LANE.left - LANE.right;
   const plotHeight = LANE.height - LANE.top - LANE.bottom;
   const span = Math.max(domain[1] - domain[0], 1);
-  const x = (date: string) => LANE.left + ((dayNumber(date) - domain[0]) / span) * plotWidth;
+  // Inset from the rungs' ends, so a point on the first or last day stays clear of the stage names.
+  const x = (date: string) => LANE.left + INSET + ((dayNumber(date) - domain[0]) / span) * (plotWidth - 2 * INSET);
   const y = (stage: string) => LANE.top + plotHeight - (STAGES.indexOf(stage) / (STAGES.length - 1)) * plotHeight;
   const chart = svg('svg', {
     viewBox: `0 0 ${LANE.width} ${LANE.height}`,
