@@ -42,26 +42,25 @@ const eventAt = async (position: number): Promise<LedgerEvent | undefined> => {
   return events[0]?.position === position ? events[0] : undefined;
 };
 
-/** The event at `position`: its leaf recomputed from its canonical bytes, its path up to the signed root. */
-const proveInclusion = async (head: Verified, position: number): Promise<Check> => {
-  if (position > head.checkpoint.position) {
-    return {
-      ok: false,
-      mismatch: `position ${position} is after the checkpoint (it ends at ${head.checkpoint.position})`,
-    };
-  }
+/**
+ * The event at `position`: its leaf recomputed from its canonical bytes, its path up to the signed
+ * root. Answers the check and what it was about.
+ */
+const proveInclusion = async (head: Verified, position: number): Promise<[Check, string]> => {
+  const about = `the event at position ${position}`;
+  const end = head.checkpoint.position;
+  if (position > end) return [{ ok: false, mismatch: `${about} is after the checkpoint (it ends at ${end})` }, about];
   const event = await eventAt(position);
-  if (!event) return { ok: false, mismatch: `the ledger has no event at position ${position}` };
+  if (!event) return [{ ok: false, mismatch: `the ledger has no event at position ${position}` }, about];
   const query = `position=${position}&treeSize=${head.treeSize}`;
   const proof = await api<InclusionProof>('GET', `/v1/audit/proofs/inclusion?${query}`);
+  const what = `${about} (${event.type}, ${event.streamId} revision ${event.revision}, leaf ${proof.leafIndex})`;
   const leaf = await eventLeafHash(event);
   if (hexOf(leaf) !== proof.leafHash.toLowerCase()) {
-    return {
-      ok: false,
-      mismatch: `the event's canonical bytes hash to leaf ${hexOf(leaf)}, the proof names ${proof.leafHash}`,
-    };
+    const mismatch = `the event's canonical bytes hash to leaf ${hexOf(leaf)}, the proof names ${proof.leafHash}`;
+    return [{ ok: false, mismatch }, what];
   }
-  return checkInclusion(leaf, proof.leafIndex, head.treeSize, proof.auditPath, head.root);
+  return [await checkInclusion(leaf, proof.leafIndex, head.treeSize, proof.auditPath, head.root), what];
 };
 
 const proveConsistency = async (key: PublicKey, from: number, to: number): Promise<Check> => {
@@ -115,9 +114,8 @@ const inclusionSection = (head: Verified): HTMLElement => {
   );
   const out = h('div', { id: 'inclusion-out' });
   const run = async () => {
-    const at = Number(position.value);
-    const verified = `the event at position ${at} is in the signed tree of ${head.treeSize} events`;
-    return verdict('inclusion-result', await proveInclusion(head, at), verified);
+    const [check, what] = await proveInclusion(head, Number(position.value));
+    return verdict('inclusion-result', check, `${what} is in the signed tree of ${head.treeSize} events`);
   };
   return h(
     'section',

@@ -70,7 +70,7 @@ const lane = (theatre: string, entries: Entry[], domain: [number, number]): SVGE
   const y = (stage: string) => LANE.top + plotHeight - (STAGES.indexOf(stage) / (STAGES.length - 1)) * plotHeight;
   const chart = svg('svg', {
     viewBox: `0 0 ${LANE.width} ${LANE.height}`,
-    role: 'img',
+    role: 'group', // not 'img': an image's children are hidden, and these points are links
     'aria-label': `${theatre}: ${entries.map((e) => `${e.stage} on ${e.date}`).join(', ')}`,
     class: 'lane',
     'data-theatre': theatre,

@@ -27,6 +27,7 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
   let before: Checkpoint;
   let after: Checkpoint;
   let amendedAt: number;
+  let amendedRevision: number;
   /** The position of a later amendment that moves Mosul back down the ladder: the log's last event. */
   let regressedAt: number;
 
@@ -55,11 +56,12 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
       '/v1/timeline?theatre=mosul',
     );
     const mosul = `/v1/meetings/${demoMeetings.plenary}/outcomes/${entries[0]!.outcomeId}/amend`;
-    const amended = await call<{ position: number }>('secretariat', 'POST', mosul, {
+    const amended = await call<{ position: number; revision: number }>('secretariat', 'POST', mosul, {
       stage: 'liberated',
       reason: 'Mosul was declared liberated on 10 July 2017',
     });
     amendedAt = amended.position;
+    amendedRevision = amended.revision;
     // A regression to show: the small group's priorities outcome (13 July) amended to place Mosul lower.
     const smallGroup = `/v1/meetings/${demoMeetings.smallGroup}`;
     const { outcomes } = await call<{ outcomes: { outcomeId: string }[] }>('reporter', 'GET', smallGroup);
@@ -246,12 +248,16 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
         '✔ Verified in this browser: Ed25519 signature by meeting-ledger',
       );
       expect(await page.locator('#checkpoint-text').textContent()).toContain(`\n${after.treeSize}\n`);
-      await page.getByLabel('Event position').fill(String(amendedAt - 3));
+      await page.getByLabel('Event position').fill(String(amendedAt));
       await page.getByRole('button', { name: 'Verify inclusion' }).click();
+      const stream = `meeting-${demoMeetings.plenary}`;
       await expect
         .poll(() => page.locator('#inclusion-result').textContent())
-        .toBe(
-          `✔ Verified in this browser: the event at position ${amendedAt - 3} is in the signed tree of ${after.treeSize} events`,
+        .toMatch(
+          new RegExp(
+            `^✔ Verified in this browser: the event at position ${amendedAt} \\(OutcomeAmended, ${stream} revision ` +
+              `${amendedRevision}, leaf \\d+\\) is in the signed tree of ${after.treeSize} events$`,
+          ),
         );
       await shot(page, 'audit-1280');
       expect(browser.problems).toEqual([]);
