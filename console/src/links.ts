@@ -9,10 +9,15 @@ export const meetingHref = (meetingId: string): string => `#/meetings/${encodeUR
 export const meetingLink = (meetingId: string, text: string): HTMLAnchorElement =>
   h('a', { href: meetingHref(meetingId), class: 'meeting-link' }, text);
 
-export type Linked = { page: 'meeting'; meetingId: string };
+/** The audit page, checking the inclusion of the event at `position`. */
+export const auditHref = (position: number): string => `#/audit/${position}`;
+
+export type Linked = { page: 'meeting'; meetingId: string } | { page: 'audit'; position: number };
 
 /** The page a location hash names, if any. */
 export const linkedPage = (hash: string): Linked | undefined => {
   const meeting = /^#\/meetings\/([^/]+)$/.exec(hash);
-  return meeting?.[1] ? { page: 'meeting', meetingId: decodeURIComponent(meeting[1]) } : undefined;
+  if (meeting?.[1]) return { page: 'meeting', meetingId: decodeURIComponent(meeting[1]) };
+  const audit = /^#\/audit\/(\d{1,15})$/.exec(hash);
+  return audit?.[1] ? { page: 'audit', position: Number(audit[1]) } : undefined;
 };

@@ -18,16 +18,19 @@ const signedOut = (): void => {
   signInPage(main, signedIn);
 };
 
+/** Whether the signed-in role may audit: the Audit page and the meeting page's proof links. */
+let canAudit = false;
+
 const signedIn = (session: SignedIn): void => {
   const signOut = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => void api('DELETE', '/console/session').then(signedOut));
   show(who, `Signed in as ${session.actor} `, signOut);
-  const auditor = session.role === 'secretariat' || session.role === 'auditor';
+  canAudit = session.role === 'secretariat' || session.role === 'auditor';
   const pages = {
     Agenda: agendaPage,
     Timeline: timelinePage,
     Attendance: attendancePage,
-    ...(auditor && { Audit: auditPage }),
+    ...(canAudit && { Audit: auditPage }),
   };
   show(
     nav,
@@ -44,10 +47,13 @@ const signedIn = (session: SignedIn): void => {
   openLinked(() => agendaPage(main));
 };
 
-/** The page the location hash links to (a meeting), else `otherwise`. */
+/** The page the location hash links to (a meeting, an event's audit), else `otherwise`. */
 const openLinked = (otherwise: () => Promise<void>): void => {
   const linked = linkedPage(location.hash);
-  (linked ? meetingPage(main, linked.meetingId) : otherwise()).catch(failed);
+  if (linked === undefined) return void otherwise().catch(failed);
+  const opened =
+    linked.page === 'meeting' ? meetingPage(main, linked.meetingId, canAudit) : auditPage(main, linked.position);
+  opened.catch(failed);
 };
 window.addEventListener('hashchange', () => openLinked(() => agendaPage(main)));
 

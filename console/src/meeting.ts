@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { h, show } from './dom.js';
+import { auditHref } from './links.js';
 
 type Correctable = { summary: string; stage: string | null; theatre: string | null };
 type Correction = { kind: 'amended'; reason: string; previous: Correctable } | { kind: 'retracted'; reason: string };
@@ -102,7 +103,7 @@ const outcomeCard = (outcome: Outcome): HTMLElement =>
       ),
   );
 
-const table = (caption: string, headings: string[], rows: string[][], id?: string): HTMLElement =>
+const table = (caption: string, headings: string[], rows: (string | Node)[][], id?: string): HTMLElement =>
   h(
     'div',
     { class: 'table-scroll' },
@@ -115,16 +116,25 @@ const table = (caption: string, headings: string[], rows: string[][], id?: strin
     ),
   );
 
-const eventRow = (event: LedgerEvent): string[] => [
-  String(event.revision),
-  String(event.position),
-  event.type,
-  event.recordedAt,
-  typeof event.metadata.actor === 'string' ? event.metadata.actor : '',
-];
+/** An event's row; for auditors its position links to the check of its inclusion in the signed log. */
+const eventRow =
+  (canAudit: boolean) =>
+  (event: LedgerEvent): (string | Node)[] => [
+    String(event.revision),
+    canAudit
+      ? h(
+          'a',
+          { href: auditHref(event.position), title: 'Verify its inclusion in the signed log' },
+          String(event.position),
+        )
+      : String(event.position),
+    event.type,
+    event.recordedAt,
+    typeof event.metadata.actor === 'string' ? event.metadata.actor : '',
+  ];
 
 /** One meeting: its state as its stream tells it now, its outcomes with their corrections, its events in order. */
-export const meetingPage = async (main: HTMLElement, meetingId: string): Promise<void> => {
+export const meetingPage = async (main: HTMLElement, meetingId: string, canAudit = false): Promise<void> => {
   const section = h('section', { id: 'meeting', 'aria-busy': 'true' }, h('p', {}, 'Loading the meeting…'));
   show(main, section);
   const path = `/v1/meetings/${encodeURIComponent(meetingId)}`;
@@ -149,7 +159,7 @@ export const meetingPage = async (main: HTMLElement, meetingId: string): Promise
     table(
       'Events, in order',
       ['Revision', 'Position', 'Type', 'Recorded', 'Actor'],
-      events.map(eventRow),
+      events.map(eventRow(canAudit)),
       'meeting-events',
     ),
     !complete && h('p', {}, `Showing the first ${events.length} events.`),

@@ -6,10 +6,11 @@ import { canonicalText, type AuditableEvent } from '../../src/audit/canonicalTex
  * the server's own code (src/audit/canonicalText.ts); tests/console/proofs.test.ts checks the rest
  * against src/audit.
  */
-export type Check = { ok: true } | { ok: false; mismatch: string };
+export type Mismatch = { ok: false; mismatch: string };
+export type Check = { ok: true } | Mismatch;
 
 const passed: Check = { ok: true };
-const failed = (mismatch: string): Check => ({ ok: false, mismatch });
+const failed = (mismatch: string): Mismatch => ({ ok: false, mismatch });
 const HASH_BYTES = 32;
 
 export const hexOf = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -142,7 +143,7 @@ export const checkCheckpoint = async (
   text: string,
   name: string,
   publicKeyPem: string,
-): Promise<(SignedTreeHead & { ok: true }) | { ok: false; mismatch: string }> => {
+): Promise<(SignedTreeHead & { ok: true }) | Mismatch> => {
   const separator = text.indexOf('\n\n');
   const [origin, size, root, ...extra] = text.slice(0, Math.max(separator, 0)).split('\n');
   if (separator < 0 || !origin || !size || !root || extra.length > 0 || !/^\d{1,15}$/.test(size)) {

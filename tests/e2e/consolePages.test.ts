@@ -17,7 +17,7 @@ const TOKENS = {
 };
 const PLENARY = 'Full Coalition meeting (72 members)';
 
-type Checkpoint = { treeSize: number; position: number };
+type Checkpoint = { treeSize: number; position: number; text: string };
 
 describe.skipIf(!hasChromium())("the console's read pages in a real browser, on the demo week", () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-pages-'));
@@ -111,6 +111,7 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
     expect(types.at(-1)).toBe('OutcomeAmended');
     expect(positions.at(-1)).toBe(amendedAt);
     expect(await cells(page, '#meeting-events tbody td:nth-child(5)')).not.toContain('');
+    expect(await page.locator('#meeting-events a').count()).toBe(0); // proof links are for auditors
 
     const mosul = page.locator('article.outcome', { hasText: 'Mosul is on the verge' });
     expect(await mosul.locator('.corrections').textContent()).toContain(
@@ -238,21 +239,21 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
       await browser.context.clearCookies();
       page = await browser.open();
       await signIn(page, TOKENS.auditor);
-      await page.getByRole('button', { name: 'Audit' }).click();
-      await page.locator('#checkpoint-result').waitFor();
     });
     afterAll(async () => page?.close());
+    const inclusion = () => page.locator('#inclusion-result').textContent();
 
-    it("checks the latest checkpoint's signature and an event's inclusion in this browser", async () => {
-      expect(await page.locator('#checkpoint-result').textContent()).toBe(
-        '✔ Verified in this browser: Ed25519 signature by meeting-ledger',
-      );
+    it("verifies an event of a meeting's page in this browser: the checkpoint's signature, then the event's inclusion", async () => {
+      await page.goto(`${server.baseUrl}/#/meetings/${demoMeetings.plenary}`);
+      await page.getByRole('link', { name: String(amendedAt), exact: true }).click();
+
+      await expect
+        .poll(() => page.locator('#checkpoint-result').textContent())
+        .toBe('✔ Verified in this browser: Ed25519 signature by meeting-ledger');
       expect(await page.locator('#checkpoint-text').textContent()).toContain(`\n${after.treeSize}\n`);
-      await page.getByLabel('Event position').fill(String(amendedAt));
-      await page.getByRole('button', { name: 'Verify inclusion' }).click();
       const stream = `meeting-${demoMeetings.plenary}`;
       await expect
-        .poll(() => page.locator('#inclusion-result').textContent())
+        .poll(inclusion)
         .toMatch(
           new RegExp(
             `^✔ Verified in this browser: the event at position ${amendedAt} \\(OutcomeAmended, ${stream} revision ` +
@@ -260,6 +261,10 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
           ),
         );
       await shot(page, 'audit-1280');
+
+      await page.getByLabel('Event position').fill('1'); // the log's first event, leaf 0
+      await page.getByRole('button', { name: 'Verify inclusion' }).click();
+      await expect.poll(inclusion).toMatch(/^✔ Verified in this browser: the event at position 1 \(\w+, .+ leaf 0\)/);
       expect(browser.problems).toEqual([]);
     });
 
@@ -289,7 +294,25 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
         .toBe(
           `✔ Verified in this browser: the signed tree of ${after.treeSize} events extends the signed tree of ${before.treeSize}: nothing before was rewritten`,
         );
+      // Better: a checkpoint the auditor kept outside the ledger, pasted; a forged one is refused.
+      await page.getByLabel('Older tree size').fill('');
+      await page.getByLabel(/a checkpoint you hold/).fill(before.text);
+      await page.getByRole('button', { name: 'Verify consistency' }).click();
+      await expect
+        .poll(() => page.locator('#consistency-result').textContent())
+        .toBe(
+          `✔ Verified in this browser: the signed tree of ${after.treeSize} events extends the signed tree of ${before.treeSize}: nothing before was rewritten`,
+        );
       await shot(page, 'audit-consistency');
+      const forged = before.text.replace(/\n(\d+)\n/, (_line, size: string) => `\n${Number(size) - 1}\n`);
+      await page.getByLabel(/a checkpoint you hold/).fill(forged);
+      await page.getByRole('button', { name: 'Verify consistency' }).click();
+      await expect
+        .poll(() => page.locator('#consistency-result').textContent())
+        .toMatch(
+          /^✘ Not verified: the Ed25519 signature by meeting-ledger \(key [0-9a-f]{8}\) does not match the text$/,
+        );
+      await shot(page, 'audit-forged-checkpoint');
       await page.setViewportSize({ width: 390, height: 844 });
       await shot(page, 'audit-390');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
