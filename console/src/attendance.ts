@@ -37,13 +37,19 @@ const loadParticipants = async (): Promise<Participant[]> => {
   return participants;
 };
 
-/** Numbers compare as numbers (no rate sorts below every rate), text by the reader's collation. */
-const compare = (key: keyof Participant) => (a: Participant, b: Participant) => {
-  const [x, y] = [a[key], b[key]];
-  if (typeof x === 'string' && typeof y === 'string') return x.localeCompare(y);
-  const numberOf = (value: string | number | null): number => (typeof value === 'number' ? value : -1);
-  return numberOf(x) - numberOf(y) || a.name.localeCompare(b.name);
-};
+const numberOf = (value: string | number | null): number => (typeof value === 'number' ? value : -1);
+
+/**
+ * Numbers compare as numbers (no rate sorts below every rate), text by the reader's collation; ties
+ * stay in name order whichever way the column is sorted.
+ */
+const compare =
+  ({ key, descending }: Order) =>
+  (a: Participant, b: Participant): number => {
+    const [x, y] = [a[key], b[key]];
+    const byKey = typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y) : numberOf(x) - numberOf(y);
+    return (descending ? -byKey : byKey) || a.name.localeCompare(b.name);
+  };
 
 const rate = (value: number | null): string => (value === null ? '—' : `${Math.round(value * 100)}%`);
 
@@ -61,8 +67,7 @@ const row = (p: Participant): HTMLElement =>
 
 /** The table, sorted by `order`; each heading is a button that sorts by its column (again: the other way). */
 const sortedTable = (participants: Participant[], order: Order, resort: (order: Order) => void): HTMLElement => {
-  const sorted = [...participants].sort(compare(order.key));
-  if (order.descending) sorted.reverse();
+  const sorted = [...participants].sort(compare(order));
   const heading = (column: Column): HTMLElement => {
     const current = column.key === order.key;
     const button = h('button', { type: 'button' }, column.label);

@@ -199,7 +199,8 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
     await page.keyboard.press('End');
     await expect.poll(async () => (await mosul()).length).toBe(2);
 
-    await page.locator('svg.lane[data-theatre="mosul"] a').first().click();
+    await page.locator('svg.lane[data-theatre="mosul"] a').first().focus(); // the keyboard reaches each point
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#meeting h2').textContent()).toBe(PLENARY);
     expect(browser.problems).toEqual([]);
     await page.close();
@@ -225,6 +226,14 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
     const descending = (await column(3)).map(Number);
     expect(descending).toEqual([...ascending].sort((a, b) => b - a));
     expect(descending[0]).toBeGreaterThan(descending.at(-1)!);
+    // Ties stay in name order either way: the participants invited most, in name order.
+    const most = (await column(1)).filter((_name, i) => descending[i] === descending[0]);
+    expect(most.length).toBeGreaterThan(1);
+    expect(most).toEqual([...most].sort((a, b) => a.localeCompare(b)));
+
+    const csv = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    expect((await csv).suggestedFilename()).toMatch(/^attendance-\d+\.csv$/);
     expect(await page.locator('th', { hasText: 'Participant' }).getAttribute('aria-sort')).toBe('none');
     await shot(page, 'attendance');
     // A reporter may not audit: no Audit page offered.
