@@ -14,7 +14,7 @@ import { LedgerCommands } from './application/ledgerCommands.js';
 import { SqliteStreamSnapshots } from './application/sqliteStreamSnapshots.js';
 import type { StreamSnapshotStore } from './application/streamSnapshots.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { EventStore } from './eventStore/eventStore.js';
+import type { CommitObserver, EventStore } from './eventStore/eventStore.js';
 import { openEventStoreDb } from './eventStore/eventStoreDbEventStore.js';
 import { openPostgres } from './eventStore/postgresDatabase.js';
 import { PostgresEventStore } from './eventStore/postgresEventStore.js';
@@ -26,6 +26,7 @@ import { TokenFile } from './http/tokenFile.js';
 import { startingTokens } from './http/startingTokens.js';
 import type { TokenRegistry } from './http/tokens.js';
 import { closeLogOutput, openLogOutput } from './logOutput.js';
+import { LedgerMetrics } from './metrics/ledgerMetrics.js';
 
 export type Ledger = {
   config: Config;
@@ -48,28 +49,31 @@ export type Ledger = {
   cursorKey: Buffer;
   /** Signs the web console's session cookies (derived from the signing key like `cursorKey`). */
   sessionKey: Buffer;
+  /** Counted as commands run; served at /metrics by the HTTP app. */
+  metrics: LedgerMetrics;
   /** Set when tokens were generated on this start: they are shown once, here. */
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
 
 /** The event store the configuration names. */
-const openStore = async (config: Config): Promise<EventStore> => {
+const openStore = async (config: Config, onCommit: CommitObserver): Promise<EventStore> => {
   mkdirSync(config.dataDir, { recursive: true });
   switch (config.store.kind) {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), {
         synchronous: config.sqliteSynchronous,
         checkpointInBackground: true,
+        onCommit,
       });
     case 'postgres': {
       const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
-      const store = new PostgresEventStore(database);
+      const store = new PostgresEventStore(database, { onCommit });
       await store.start();
       return store;
     }
     case 'eventstoredb':
       // Idempotency records live beside this instance (see the adapter).
-      return openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir });
+      return openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir, onCommit });
   }
 };
 
@@ -139,12 +143,14 @@ const openLocked = async (
   lock: DataDirectoryLock,
   { logger, showTokens }: { logger?: pino.Logger | undefined; showTokens: boolean },
 ): Promise<Ledger> => {
-  const store = await openStore(config);
+  const metrics = new LedgerMetrics();
+  const store = await openStore(config, metrics.committed);
   // Per process, beside every store kind: a snapshot is derived from the log and checked against it.
   const streamSnapshots = new SqliteStreamSnapshots(join(config.dataDir, 'stream-snapshots.sqlite'));
   const handler = new CommandHandler(store, {
     maxEventsPerStream: config.limits.eventsPerStream,
     snapshots: streamSnapshots,
+    onAppendSettled: metrics.appendSettled,
   });
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = openProjections(config, logger);
@@ -171,6 +177,7 @@ const openLocked = async (
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
+    metrics,
     cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
     sessionKey: derivedKey(signingKey, 'meeting-ledger console sessions'),
     // LEDGER_TOKENS' tokens get ids every instance derives alike (see fixedTokenId).

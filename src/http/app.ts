@@ -11,6 +11,7 @@ import { StoreUnavailable } from '../eventStore/errors.js';
 import type { AuditLog } from '../audit/auditLog.js';
 import type { AuditStore } from '../audit/auditStore.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import type { LedgerMetrics } from '../metrics/ledgerMetrics.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
@@ -21,6 +22,7 @@ import { consoleRoutes } from './routes/console.js';
 import { consoleSessionRoutes } from './routes/consoleSession.js';
 import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
+import { countCommands, metricsRoutes } from './routes/metrics.js';
 import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
 import { readRoutes } from './routes/reads.js';
@@ -50,6 +52,10 @@ export type AppDependencies = {
   sessionKey?: Buffer;
   /** Rate limit, CORS and load shedding; security headers are always on. */
   protection?: ProtectionOptions;
+  /** Counted as requests are answered and served at GET /metrics; no /metrics without them. */
+  metrics?: LedgerMetrics;
+  /** A token that opens GET /metrics and nothing else (LEDGER_METRICS_TOKEN). */
+  metricsToken?: string;
 };
 
 export const loggerOptions = (level: string): LoggerOptions => ({
@@ -104,6 +110,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   // Without a key from the caller, sessions last as long as this app.
   const sessionKey = deps.sessionKey ?? randomBytes(32);
   registerAccessControl(app, deps.tokens, sessionKey);
+  if (deps.metrics) countCommands(app, deps.metrics);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(consoleSessionRoutes(deps.tokens, sessionKey));
   await app.register(consoleRoutes());
@@ -118,9 +125,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       ...(deps.cursorKey && { cursorKey: deps.cursorKey }),
     }),
   );
-  await app.register(
-    liveRoutes(deps.store, undefined, { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams }),
-  );
+  const liveLimits = { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams };
+  await app.register(liveRoutes(deps.store, undefined, liveLimits, deps.metrics?.liveClients));
   await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
+  if (deps.metrics) await app.register(metricsRoutes(deps.metrics, deps, deps.metricsToken));
   return app;
 };

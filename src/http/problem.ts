@@ -6,6 +6,13 @@ import { StoreUnavailable } from '../eventStore/errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The code of the problem this request was answered with (the last segment of its type), if any. */
+    problemCode?: string;
+  }
+}
+
 export type Problem = {
   type: string;
   title: string;
@@ -37,7 +44,8 @@ const retryAfterOf = (error: unknown): number | undefined => {
   return undefined;
 };
 
-const problemType = (code: string) => `urn:meeting-ledger:problem:${code}`;
+const PROBLEM_TYPE_PREFIX = 'urn:meeting-ledger:problem:';
+const problemType = (code: string) => `${PROBLEM_TYPE_PREFIX}${code}`;
 
 // Fastify's own client errors, by code, with the status and problem code they answer with.
 const fastifyClientErrors: Record<string, { status: number; code: string; title: string }> = {
@@ -106,8 +114,10 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
   };
 };
 
-export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply =>
-  reply.code(problem.status).type(PROBLEM_JSON).send(problem);
+export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply => {
+  reply.request.problemCode = problem.type.slice(PROBLEM_TYPE_PREFIX.length);
+  return reply.code(problem.status).type(PROBLEM_JSON).send(problem);
+};
 
 /** The one place errors become responses. A 5xx is logged in full and shown to the caller as nothing but an id. */
 export const registerProblemHandlers = (app: FastifyInstance): void => {

@@ -42,6 +42,7 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
     bodyLimit: config.bodyLimit,
     limits: config.limits,
     logger: false,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     ...(protect && { protection: config.protection }),
   });
   return {

@@ -66,7 +66,7 @@ export const commandRoutes =
     app.post(
       '/v1/members',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'AdmitMember' },
         schema: {
           tags: ['commands'],
           summary: 'Admit a coalition member',
@@ -81,7 +81,7 @@ export const commandRoutes =
     app.post(
       '/v1/meetings',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'ScheduleMeeting' },
         schema: {
           tags: ['commands'],
           summary: 'Schedule a meeting',
@@ -98,7 +98,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
@@ -120,7 +120,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/outcomes/:outcomeId/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
