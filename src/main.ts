@@ -25,7 +25,7 @@ import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
 import { startingTokens } from './http/startingTokens.js';
 import type { TokenRegistry } from './http/tokens.js';
-import { closeLogOutput, openLogOutput } from './logOutput.js';
+import { closeLogOutput, lifecycleLogger, openLogOutput } from './logOutput.js';
 import { LedgerMetrics } from './metrics/ledgerMetrics.js';
 
 export type Ledger = {
@@ -211,8 +211,9 @@ export const serve = async (config: Config): Promise<void> => {
   // Every file the ledger creates (SQLite databases and their -wal/-shm, key, tokens, locks) is the
   // owner's alone: SQLite creates its files 0644 less the umask, and its -wal/-shm like the database.
   process.umask(0o077);
-  const logOutput = openLogOutput();
+  const logOutput = await openLogOutput();
   const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
+  const lifecycle = lifecycleLogger(logger);
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
   const app = await buildApp({
@@ -225,9 +226,10 @@ export const serve = async (config: Config): Promise<void> => {
     logger: { ...loggerOptions(config.logLevel), stream: logOutput.destination },
   });
   if (ledger.generatedTokens) {
-    // Printed once, on the first start; afterwards they are only in the file (mode 0600).
+    // Printed once, on the first start, for the person starting it: on standard error, never in the
+    // log stream (collected, kept, shipped); afterwards they are only in the file (mode 0600).
     const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);
-    process.stdout.write(
+    process.stderr.write(
       `\nGenerated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):\n${lines.join('\n')}\n\n`,
     );
   }
@@ -236,7 +238,7 @@ export const serve = async (config: Config): Promise<void> => {
     logger.warn({ err: error }, 'token file unreadable; keeping the tokens loaded before'),
   );
   const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    lifecycle.info({ signal }, 'shutting down: finishing in-flight requests');
     let failed = false;
     try {
       // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
@@ -245,7 +247,7 @@ export const serve = async (config: Config): Promise<void> => {
       clearTimeout(drained);
       stopWatchingTokens();
       await closeLedger(ledger);
-      logger.info('stopped');
+      lifecycle.info('stopped');
     } catch (error) {
       failed = true;
       logger.error({ err: error }, 'could not stop cleanly');
@@ -265,7 +267,7 @@ export const serve = async (config: Config): Promise<void> => {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const address = await app.listen({ port: config.port, host: config.host });
-  process.stdout.write(`meeting-ledger listening on ${address} (store: ${describeStore(config)})\n`);
+  lifecycle.info({ address, store: describeStore(config) }, 'listening');
 };
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

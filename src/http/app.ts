@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream, LoggerOptions } from 'pino';
@@ -17,6 +17,7 @@ import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
+import { registerRequestLog } from './requestLog.js';
 import { commandRoutes } from './routes/commands.js';
 import { consoleRoutes } from './routes/console.js';
 import { consoleSessionRoutes } from './routes/consoleSession.js';
@@ -71,6 +72,8 @@ export const loggerOptions = (level: string): LoggerOptions => ({
 export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: deps.logger ?? false,
+    // Fastify's two lines per request (and its line per refusal) are off: registerRequestLog writes one.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     // The server names every request itself; a client's X-Request-Id is kept as the correlation id.
     genReqId: () => newId(),
@@ -97,6 +100,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     if (closing) throw new StoreUnavailable('The ledger is shutting down; retry shortly', 2);
   });
   registerProblemHandlers(app);
+  registerRequestLog(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'meeting-ledger', version: '1', description: 'An event-sourced ledger of meeting outcomes' },

@@ -123,12 +123,16 @@ export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply
 export const registerProblemHandlers = (app: FastifyInstance): void => {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
+    // A refusal is told by the request's one line (its problem code); a failure raises that line's level.
     if (error instanceof StoreUnavailable) {
-      // Expected while a database restarts: one line per request, without the stack of every one.
+      // Expected while a database restarts: the request's line says why, without the stack of every one.
       const cause = error.cause instanceof Error ? error.cause.message : undefined;
-      request.log.warn({ status: problem.status, detail: error.message, cause }, 'store unavailable');
-    } else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
+      request.failure = { level: 'warn', fields: { detail: error.message, cause } };
+    } else if (problem.status >= 500) {
+      // The stack at once: a client that has gone away never gets its request's line written.
+      request.log.error({ err: error }, 'request failed');
+      request.failure = { level: 'error', fields: {} };
+    }
     const retryAfter = retryAfterOf(error);
     if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');

@@ -39,6 +39,7 @@ const corrections = [
 
 const send = (reply: FastifyReply, outcome: CommandOutcome) => {
   const body = outcome.body as z.infer<typeof commandAccepted>;
+  reply.request.eventsAppended = outcome.replayed ? 0 : body.events.length;
   void reply.code(outcome.status).header('ETag', `"${body.revision}"`);
   if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
   if (outcome.status === 201 && body.meetingId) void reply.header('Location', `/v1/meetings/${body.meetingId}`);
