@@ -39,6 +39,7 @@ const corrections = [
 
 const send = (reply: FastifyReply, outcome: CommandOutcome) => {
   const body = outcome.body as z.infer<typeof commandAccepted>;
+  reply.request.eventsAppended = outcome.replayed ? 0 : body.events.length;
   void reply.code(outcome.status).header('ETag', `"${body.revision}"`);
   if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
   if (outcome.status === 201 && body.meetingId) void reply.header('Location', `/v1/meetings/${body.meetingId}`);
@@ -66,7 +67,7 @@ export const commandRoutes =
     app.post(
       '/v1/members',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'AdmitMember' },
         schema: {
           tags: ['commands'],
           summary: 'Admit a coalition member',
@@ -81,7 +82,7 @@ export const commandRoutes =
     app.post(
       '/v1/meetings',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'ScheduleMeeting' },
         schema: {
           tags: ['commands'],
           summary: 'Schedule a meeting',
@@ -98,7 +99,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
@@ -120,7 +121,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/outcomes/:outcomeId/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,

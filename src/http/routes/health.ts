@@ -19,7 +19,7 @@ export const healthRoutes =
   async (app) => {
     app.get(
       '/healthz',
-      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } },
+      { config: { access: 'public', probe: true }, schema: { tags: ['health'], summary: 'The process is up' } },
       async () => ({
         status: 'ok',
       }),
@@ -27,7 +27,7 @@ export const healthRoutes =
     app.get(
       '/readyz',
       {
-        config: { access: 'public' },
+        config: { access: 'public', probe: true },
         schema: { tags: ['health'], summary: 'The store answers and projections keep up' },
       },
       async () => {
