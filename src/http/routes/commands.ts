@@ -39,6 +39,7 @@ const corrections = [
 
 const send = (reply: FastifyReply, outcome: CommandOutcome) => {
   const body = outcome.body as z.infer<typeof commandAccepted>;
+  reply.request.eventsAppended = outcome.replayed ? 0 : body.events.length;
   void reply.code(outcome.status).header('ETag', `"${body.revision}"`);
   if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
   if (outcome.status === 201 && body.meetingId) void reply.header('Location', `/v1/meetings/${body.meetingId}`);
@@ -70,7 +71,7 @@ export const commandRoutes =
     app.post(
       '/v1/members',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'AdmitMember' },
         schema: {
           tags: ['commands'],
           summary: 'Admit a coalition member',
@@ -85,7 +86,7 @@ export const commandRoutes =
     app.post(
       '/v1/meetings',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'ScheduleMeeting' },
         schema: {
           tags: ['commands'],
           summary: 'Schedule a meeting',
@@ -102,7 +103,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
@@ -124,7 +125,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/outcomes/:outcomeId/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
