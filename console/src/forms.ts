@@ -3,6 +3,7 @@ import { h, show } from './dom.js';
 import { meetingForms, startingForms, type MeetingState } from './formsCommands.js';
 import { commandForm, refill, type Values } from './formsRender.js';
 import type { Accepted } from './formsSubmission.js';
+import { meetingLink } from './links.js';
 import { changesAgenda, whileShown } from './live.js';
 
 type Listed = { meetingId: string; title: string; status: string; startsAt: string };
@@ -47,7 +48,12 @@ const openMeeting = async (
   );
   show(
     place,
-    h('p', { class: 'meeting-state' }, `${meeting.title} · ${meeting.status} · revision ${meeting.revision}`),
+    h(
+      'p',
+      { class: 'meeting-state' },
+      meetingLink(meeting.meetingId, meeting.title),
+      ` · ${meeting.status} · revision ${meeting.revision}`,
+    ),
     ...forms,
   );
   const kept = forms.find((form) => form.id === keep?.form);

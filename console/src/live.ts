@@ -82,5 +82,10 @@ const AGENDA_EVENTS = new Set([
 
 /** Events that move the progress timeline. */
 export const changesTimeline = (event: LedgerEvent): boolean => OUTCOME_EVENTS.has(event.type);
+/** Events of one meeting's stream. */
+export const changesMeeting =
+  (meetingId: string) =>
+  (event: LedgerEvent): boolean =>
+    event.streamId === `meeting-${meetingId}`;
 /** Events that change what the agenda shows of a meeting. */
 export const changesAgenda = (event: LedgerEvent): boolean => AGENDA_EVENTS.has(event.type);

@@ -1,6 +1,7 @@
 import { api } from './api.js';
 import { h, show } from './dom.js';
 import { auditHref } from './links.js';
+import { changesMeeting, whileShown } from './live.js';
 
 type Correctable = { summary: string; stage: string | null; theatre: string | null };
 type Correction = { kind: 'amended'; reason: string; previous: Correctable } | { kind: 'retracted'; reason: string };
@@ -137,6 +138,7 @@ const eventRow =
 export const meetingPage = async (main: HTMLElement, meetingId: string, canAudit = false): Promise<void> => {
   const section = h('section', { id: 'meeting', 'aria-busy': 'true' }, h('p', {}, 'Loading the meeting…'));
   show(main, section);
+  whileShown(section, changesMeeting(meetingId), () => meetingPage(main, meetingId, canAudit));
   const path = `/v1/meetings/${encodeURIComponent(meetingId)}`;
   const [meeting, { events, complete }] = await Promise.all([api<MeetingState>('GET', path), loadEvents(meetingId)]);
   section.setAttribute('aria-busy', 'false');

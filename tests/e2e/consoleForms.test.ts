@@ -239,4 +239,30 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     await other.close();
     await stale.close();
   });
+
+  it("shows a change to a meeting on that meeting's open page, without reload", async () => {
+    const forms = await signedIn('secretariat');
+    await formsOf(forms, 'after Mosul');
+    const meetingId = await forms.getByRole('combobox', { name: 'Meeting', exact: true }).inputValue();
+    const meeting = await chromium.open(); // the same session, another tab
+    await meeting.goto(`${server.baseUrl}/#/meetings/${meetingId}`);
+    await meeting.getByRole('heading', { name: 'Coalition Small Group: after Mosul' }).waitFor();
+    expect(await meeting.getByRole('cell', { name: 'ObserverInvited', exact: true }).count()).toBe(0);
+    await meeting.evaluate('window.notReloaded = true');
+
+    const invite = forms.locator('form#invite');
+    await invite.getByLabel('Observer id').fill('african-union');
+    await invite.getByLabel('Name', { exact: true }).fill('African Union');
+    await invite.getByLabel('Kind').selectOption('organization');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    await expect.poll(() => forms.locator('#forms-notice').textContent()).toMatch(/^Recorded ObserverInvited/);
+
+    await meeting.getByRole('cell', { name: 'ObserverInvited', exact: true }).waitFor();
+    expect(await meeting.getByRole('cell', { name: 'African Union', exact: true }).count()).toBe(1);
+    expect(await meeting.evaluate('window.notReloaded')).toBe(true);
+    await meeting.screenshot({ path: join(SCREENSHOTS, 'console-meeting-live.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await meeting.close();
+    await forms.close();
+  });
 });
