@@ -128,6 +128,10 @@ export const registerProblemHandlers = (app: FastifyInstance): void => {
       // Expected while a database restarts: the request's line says why, without the stack of every one.
       const cause = error.cause instanceof Error ? error.cause.message : undefined;
       request.failure = { level: 'warn', fields: { detail: error.message, cause } };
+    } else if (error instanceof HttpProblem && error.status >= 500) {
+      // A 5xx the ledger means (not ready, overloaded): an answer, not a failure. Its line says it at
+      // warn, but for a probe: a cold start is probed many times while not ready.
+      if (request.routeOptions.config.probe !== true) request.failure = { level: 'warn', fields: {} };
     } else if (problem.status >= 500) {
       // The stack at once: a client that has gone away never gets its request's line written.
       request.log.error({ err: error }, 'request failed');

@@ -120,4 +120,16 @@ describe('the request log', () => {
       { level: DEBUG, route: '/metrics' },
     ]);
   });
+
+  // Last in this file: the projections are reset and no longer fed.
+  it('writes a probe answered 503 not-ready at debug, with no error line and no stack', async () => {
+    await t.ledger.follower.stop();
+    t.ledger.projections.reset();
+    expectProblem(await t.as(null, { method: 'GET', url: '/readyz' }), 503, 'not-ready');
+    expect(atInfo()).toEqual([]);
+    expect(lines().map(({ level, msg, status, problem }) => ({ level, msg, status, problem }))).toEqual([
+      { level: DEBUG, msg: 'request received', status: undefined, problem: undefined },
+      { level: DEBUG, msg: 'request completed', status: 503, problem: 'not-ready' },
+    ]);
+  });
 });
