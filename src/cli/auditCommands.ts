@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { verifyCheckpoint, type SignedCheckpoint } from '../audit/checkpointSigner.js';
 import { verifyConsistency, verifyInclusion } from '../audit/merkleVerify.js';
 import { verifyLedger } from '../audit/verifyLedger.js';
+import { LogFollower } from '../application/logFollower.js';
 import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
 import { projectionNames } from '../projections/catalog.js';
@@ -19,11 +20,21 @@ import { openEventsReadOnly, openReadOnlyLedger, readPublicKey } from './readOnl
 type Print = (line: string) => void;
 
 /** Opens the ledger with its audit log caught up with every event, runs `work`, closes everything. */
+/**
+ * Opens the ledger with its audit log holding every event in the log now. Only the audit log is fed:
+ * an audit command answers from it alone, and feeding the projections too made `audit checkpoint` on
+ * a ledger without them a rebuild of every projection.
+ */
 const withAuditedLedger = (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> =>
   withLedger(config, async (ledger) => {
-    ledger.follower.start();
-    await ledger.follower.caughtUp;
-    return work(ledger);
+    const follower = new LogFollower(ledger.store, [ledger.audit]);
+    follower.start();
+    try {
+      await follower.caughtUp;
+      return await work(ledger);
+    } finally {
+      await follower.stop();
+    }
   });
 
 /** A checkpoint file, checked against the ledger's public key. */

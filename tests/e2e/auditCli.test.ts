@@ -52,6 +52,20 @@ describe('the auditor’s command line', () => {
     expect(report.ok).toBe(true);
   });
 
+  it('brings only the audit log up to date: a checkpoint does not rebuild the projections', async () => {
+    const dir = join(work, 'no-projections');
+    cpSync(ledgerDir, dir, { recursive: true });
+    for (const name of readdirSync(dir)) if (name.startsWith('projections.sqlite')) rmSync(join(dir, name));
+    expect((await ledger(dir, 'audit', 'checkpoint')).stdout).toMatch(/^meeting-ledger\n\d+\n/);
+    const projections = new Database(join(dir, 'projections.sqlite'), { readonly: true });
+    try {
+      const positions = projections.prepare('SELECT position FROM projection_checkpoints').pluck().all();
+      expect(positions.every((position) => position === 0)).toBe(true);
+    } finally {
+      projections.close();
+    }
+  });
+
   it('refuses a checkpoint that was altered after signing', async () => {
     const forged = join(work, 'forged.txt');
     const text = (await ledger(ledgerDir, 'audit', 'checkpoint')).stdout;
