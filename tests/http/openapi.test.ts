@@ -133,6 +133,106 @@ describe('a client typed from the document, against the real app', () => {
     }
   });
 
+  it('calls every operation in the document, each answering as documented', async () => {
+    const secretariat = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${tokens.secretariat}` } });
+    const auditor = client();
+    const id = meetingId;
+    const outcome = await secretariat.POST('/v1/meetings/{id}/outcomes', {
+      params: { path: { id } },
+      body: { kind: 'assessment', summary: 'Mosul is on the verge of liberation', theatre: 'mosul' },
+    });
+    const outcomeId = outcome.data?.outcomeId ?? '';
+    const meeting = { params: { path: { id } } };
+    let plenaryId = '';
+    const calls: Record<string, () => Promise<{ response: Response; data?: unknown; error?: unknown }>> = {
+      postV1MeetingsIdOutcomes: async () => outcome,
+      postV1Members: () =>
+        secretariat.POST('/v1/members', { body: { memberId: 'iraq', name: 'Republic of Iraq', kind: 'state' } }),
+      postV1Meetings: async () => {
+        const scheduled = await secretariat.POST('/v1/meetings', {
+          body: { title: 'Plenary', forum: 'plenary', startsAt: '2017-07-12T13:00:00Z', location: 'Washington, DC' },
+        });
+        plenaryId = scheduled.data?.meetingId ?? '';
+        return scheduled;
+      },
+      postV1MeetingsIdReschedule: () =>
+        secretariat.POST('/v1/meetings/{id}/reschedule', { ...meeting, body: { startsAt: '2017-07-13T14:00:00Z' } }),
+      postV1MeetingsIdAgendaItems: () =>
+        secretariat.POST('/v1/meetings/{id}/agenda-items', { ...meeting, body: { title: 'Stabilization' } }),
+      postV1MeetingsIdObservers: () =>
+        secretariat.POST('/v1/meetings/{id}/observers', {
+          ...meeting,
+          body: { observerId: 'african-union', name: 'African Union', kind: 'organization' },
+        }),
+      postV1MeetingsIdAttendance: () =>
+        secretariat.POST('/v1/meetings/{id}/attendance', {
+          ...meeting,
+          body: { participantId: 'african-union', status: 'present' },
+        }),
+      postV1MeetingsIdOutcomesOutcomeIdAmend: () =>
+        secretariat.POST('/v1/meetings/{id}/outcomes/{outcomeId}/amend', {
+          params: { path: { id, outcomeId } },
+          body: { stage: 'liberated', reason: 'Liberation announced on 10 July' },
+        }),
+      postV1MeetingsIdOutcomesOutcomeIdRetract: () =>
+        secretariat.POST('/v1/meetings/{id}/outcomes/{outcomeId}/retract', {
+          params: { path: { id, outcomeId } },
+          body: { reason: 'Recorded twice' },
+        }),
+      postV1MeetingsIdClose: () => secretariat.POST('/v1/meetings/{id}/close', { ...meeting, body: {} }),
+      postV1MeetingsIdCancel: () =>
+        secretariat.POST('/v1/meetings/{id}/cancel', {
+          params: { path: { id: plenaryId } },
+          body: { reason: 'Postponed' },
+        }),
+      getV1MeetingsId: () => auditor.GET('/v1/meetings/{id}', meeting),
+      getV1MeetingsIdEvents: () => auditor.GET('/v1/meetings/{id}/events', meeting),
+      getV1Events: () => auditor.GET('/v1/events'),
+      getV1Agenda: () => auditor.GET('/v1/agenda', { params: { query: { from: '2017-01-01T00:00:00Z' } } }),
+      getV1AgendaIcs: () => auditor.GET('/v1/agenda.ics', { parseAs: 'text' }),
+      getV1Attendance: () => auditor.GET('/v1/attendance'),
+      getV1AttendanceParticipantId: () =>
+        auditor.GET('/v1/attendance/{participantId}', { params: { path: { participantId: 'african-union' } } }),
+      getV1Timeline: () => auditor.GET('/v1/timeline', { headers: { accept: 'text/csv' }, parseAs: 'text' }),
+      getV1Projections: () => auditor.GET('/v1/projections'),
+      getV1EventsLive: async () => {
+        const stop = new AbortController();
+        const answer = await auditor.GET('/v1/events/live', { parseAs: 'stream', signal: stop.signal });
+        stop.abort();
+        return { response: answer.response };
+      },
+      postV1AuditCheckpoint: () => auditor.POST('/v1/audit/checkpoint'),
+      getV1AuditCheckpoint: () => auditor.GET('/v1/audit/checkpoint'),
+      getV1AuditPublicKey: () => auditor.GET('/v1/audit/public-key'),
+      getV1AuditProofsInclusion: () =>
+        auditor.GET('/v1/audit/proofs/inclusion', { params: { query: { position: 1, treeSize: 1 } } }),
+      getV1AuditProofsConsistency: () =>
+        auditor.GET('/v1/audit/proofs/consistency', { params: { query: { from: 1, to: 1 } } }),
+      getV1AuditVerify: () => auditor.GET('/v1/audit/verify'),
+      getHealthz: () => auditor.GET('/healthz'),
+      getReadyz: () => auditor.GET('/readyz'),
+      postConsoleSession: () => auditor.POST('/console/session', { body: { token: tokens.reporter } }),
+      getConsoleSession: () => auditor.GET('/console/session'),
+      deleteConsoleSession: () => auditor.DELETE('/console/session'),
+    };
+    expect(Object.keys(calls).sort()).toEqual(
+      operations()
+        .map(({ operation }) => operation.operationId)
+        .sort(),
+    );
+    // In the order written above: a meeting is amended before it is closed, and closed before it is cancelled.
+    for (const [operationId, call] of Object.entries(calls)) {
+      const { path, method, operation } = operations().find(({ operation }) => operation.operationId === operationId)!;
+      const { response, data, error } = await call();
+      const documented = operation.responses[String(response.status)];
+      expect(documented, `${method} ${path} answered ${response.status}: ${JSON.stringify(error)}`).toBeDefined();
+      expect(response.status, `${method} ${path}: ${JSON.stringify(error)}`).toBeLessThan(300);
+      const type = (response.headers.get('content-type') ?? '').split(';')[0]!;
+      if (response.status !== 204) expect(Object.keys(documented?.content ?? {}), `${method} ${path}`).toContain(type);
+      if (type === 'application/json') conforms(path, method, response.status, data);
+    }
+  });
+
   it('gets a documented problem document for a refusal', async () => {
     const { response, error } = await client().GET('/v1/meetings/{id}', {
       params: { path: { id: '01BX5ZZKBKACTAV9WEVGEMMVRZ' } },
