@@ -29,7 +29,7 @@ const problemAnswers: Record<number, string> = {
   413: 'The body is larger than the limit',
   415: 'The body is not JSON',
   422: 'The command breaks a rule of the meeting, or the range asked for is outside the log',
-  429: 'Too many requests for this token (Retry-After)',
+  429: 'Too many requests for this token or address (Retry-After), where a rate limit is configured',
   500: 'An unexpected failure (details are in the log, never in the answer)',
   503: 'The store is unavailable, a projection is not ready, or the server is stopping (Retry-After)',
 };
@@ -38,7 +38,9 @@ const problemAnswers: Record<number, string> = {
 const errorStatuses = (method: string, url: string, schema: FastifySchema, isPublic: boolean): number[] => {
   const statuses = new Set([500, 503]);
   if (schema.params || schema.querystring || schema.body || schema.headers) statuses.add(400);
-  if (!isPublic) [401, 403, 429].forEach((status) => statuses.add(status));
+  if (!isPublic) [401, 403].forEach((status) => statuses.add(status));
+  // The rate limit (when configured) counts every request but the probes'.
+  if (url !== '/healthz' && url !== '/readyz') statuses.add(429);
   if (/:(id|participantId|outcomeId)\b/.test(url)) statuses.add(404);
   if (method === 'GET' && ['/v1/audit/checkpoint', '/v1/audit/proofs/inclusion'].includes(url)) statuses.add(404);
   if (url.startsWith('/v1/audit/proofs/')) statuses.add(422);

@@ -543,6 +543,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (details are in the log, never in the answer) */
             500: {
                 headers: {
@@ -627,6 +636,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (details are in the log, never in the answer) */
             500: {
                 headers: {
@@ -663,6 +681,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure (details are in the log, never in the answer) */
@@ -902,7 +929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1075,7 +1102,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1251,7 +1278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1423,7 +1450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1596,7 +1623,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1772,7 +1799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,7 +1973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2127,7 +2154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,7 +2324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2474,7 +2501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +2674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2758,7 +2785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2863,7 +2890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2959,7 +2986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3080,7 +3107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3171,7 +3198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3277,7 +3304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3390,7 +3417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +3520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,7 +3594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3646,7 +3673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3741,7 +3768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3816,7 +3843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3866,6 +3893,15 @@ export interface operations {
                         /** @description PEM */
                         publicKey: string;
                     };
+                };
+            };
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure (details are in the log, never in the answer) */
@@ -3959,7 +3995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4049,7 +4085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4116,7 +4152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests for this token (Retry-After) */
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -93,6 +93,29 @@ describe('the OpenAPI document', () => {
     expect(typesOf('/v1/events/live')).toEqual(['text/event-stream']);
   });
 
+  it('documents the refusals every route really gives: no token, the wrong role, an unknown parameter', async () => {
+    const concrete = (path: string) =>
+      path.replace('{participantId}', 'african-union').replace(/\{\w+\}/g, '01BX5ZZKBKACTAV9WEVGEMMVRZ');
+    const refusals: string[] = [];
+    for (const { path, method, operation } of operations()) {
+      const url = concrete(path);
+      const as = (role: 'reporter' | 'secretariat' | null, query = '') =>
+        t.as(role, { method: method.toUpperCase(), url: `${url}${query}`, payload: {} });
+      // An accepted live feed never ends: it is asked only without a token.
+      const tries =
+        path === '/v1/events/live' ? [as(null)] : [as(null), as('reporter'), as('secretariat', '?unknown=1')];
+      for (const answer of await Promise.all(tries)) {
+        if (answer.statusCode < 400) continue;
+        const seen = `${method} ${path} ${answer.statusCode}`;
+        refusals.push(seen);
+        expect(Object.keys(operation.responses), seen).toContain(String(answer.statusCode));
+        expect(answer.headers['content-type'], seen).toMatch(/^application\/problem\+json/);
+      }
+    }
+    expect(refusals.some((refusal) => refusal.endsWith(' 401'))).toBe(true);
+    expect(refusals.some((refusal) => refusal.endsWith(' 403'))).toBe(true);
+  });
+
   it('is the source of the committed client types (npm run openapi:types regenerates them)', async () => {
     const committed = readFileSync(new URL('./openapi.generated.d.ts', import.meta.url), 'utf8');
     expect(await clientTypesOf(document)).toBe(committed);
