@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Asks once whether PostgreSQL answers at TEST_DATABASE_URL: its suites skip loudly where none does.
+    globalSetup: ['tests/postgresAvailability.ts'],
     projects: [
       {
         extends: true,

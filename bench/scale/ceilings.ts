@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 
 /**
  * What the offline work could cost at best on this machine, measured in this run: one

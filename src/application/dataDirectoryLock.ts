@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 
 /** Who holds a data directory: written beside the lock by the process that took it. */
 export type LockHolder = { pid: number; host: string; startedAt: string; command: string };

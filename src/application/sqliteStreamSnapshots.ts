@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import type { StreamSnapshot, StreamSnapshotStore } from './streamSnapshots.js';
 
 type Row = { stream_id: string; revision: number; last_hash: string; version: number; state: string };

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import type { AuditRecords, RecordedPage, StoredCheckpoint } from './auditStore.js';
 
 type PageRow = { count: number; lastIndex: number; positions: string; hashes: string };

@@ -1,6 +1,6 @@
 import { chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import { migrateAuditStore } from './auditSchema.js';
 import {
   AuditStateMoved,

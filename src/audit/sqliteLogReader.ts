@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import type { StoredEvent } from '../eventStore/eventStore.js';
 import type { LookedUp } from './chainLinks.js';
 import { auditableOf } from './eventDigest.js';

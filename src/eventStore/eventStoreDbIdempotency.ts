@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import { IdempotencyKeyUsed, StoreUnavailable } from './errors.js';
 import type { AppendOptions, AppendResult, IdempotencyRecord, StoredResponse } from './eventStore.js';
 

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpLog, eventsOf } from './catchUpSubscription.js';
 import { commitObserved, type AppendOutcome } from './commitObserved.js';

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { sqliteDriverPath } from '../sqliteDriver.js';
 
 export type CheckpointerOptions = {
   /** The database's durability: FULL for the log, NORMAL for what is derived from it. */
@@ -38,8 +38,6 @@ parentPort.on('message', (message) => {
 });
 `;
 
-const require = createRequire(import.meta.url);
-
 /**
  * Copies a SQLite database's write-ahead log back into the database from a thread of its own. SQLite
  * otherwise does it inside whichever COMMIT crosses 1000 log pages, with an fsync: the writer (the
@@ -66,7 +64,7 @@ export class WalCheckpointer {
     this.worker = new Worker(source, {
       eval: true,
       workerData: {
-        module: require.resolve('better-sqlite3'),
+        module: sqliteDriverPath,
         file,
         synchronous: options.synchronous,
         everyMs: options.everyMs ?? 1_000,

@@ -1,8 +1,6 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { newId } from '../application/ids.js';
 import type { CommandHandler } from '../application/commandHandler.js';
@@ -15,6 +13,7 @@ import type { LedgerMetrics } from '../metrics/ledgerMetrics.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
+import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
 import { registerRequestLog } from './requestLog.js';
@@ -101,15 +100,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   });
   registerProblemHandlers(app);
   registerRequestLog(app);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'meeting-ledger', version: '1', description: 'An event-sourced ledger of meeting outcomes' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
   await registerProtection(app, deps.protection ?? {}, deps.tokens);
   // Without a key from the caller, sessions last as long as this app.
   const sessionKey = deps.sessionKey ?? randomBytes(32);

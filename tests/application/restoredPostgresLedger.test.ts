@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { closeLedger, openLedger, type Ledger } from '../../src/main.js';
 import {
+  describePostgres,
   dropSchema,
   openTestStore,
   rawClient,
@@ -69,7 +70,7 @@ const restoreTo62 = async (schema: string) => {
   }
 };
 
-describe('a PostgreSQL ledger whose schema was restored to an older state', () => {
+describePostgres('a PostgreSQL ledger whose schema was restored to an older state', () => {
   it('rebuilds its projections and audit tree at start, from the restored log and the events appended to it', async () => {
     // Given a ledger of 72 events, all derived from it
     const { schema, config } = configFor();

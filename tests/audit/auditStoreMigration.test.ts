@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogFollower } from '../../src/application/logFollower.js';
 import { AuditLog } from '../../src/audit/auditLog.js';

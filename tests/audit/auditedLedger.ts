@@ -3,7 +3,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { LogFollower } from '../../src/application/logFollower.js';
 import { AuditLog } from '../../src/audit/auditLog.js';
 import { eventHash } from '../../src/audit/canonical.js';

@@ -4,7 +4,7 @@
 // recorded leaves and checkpoints straight from the audit file.
 import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import type { StoredCheckpoint } from '../../src/audit/auditStore.js';
 import { verifyCheckpoint, type CheckpointBody } from '../../src/audit/checkpointSigner.js';
 import { leafHash, MerkleLog } from '../../src/audit/merkle.js';

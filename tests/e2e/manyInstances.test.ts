@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postgresTestDatabase.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describePostgres, dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postgresTestDatabase.js';
 import { startServer, stop, type Server } from './serverProcess.js';
 
 const SECRETARIAT = 'many-instances-secretariat-0123';
@@ -72,7 +72,7 @@ const schedule = async (server: Server, title: string) => {
   return scheduled.body.meetingId as string;
 };
 
-describe('two ledger processes on one PostgreSQL', () => {
+describePostgres('two ledger processes on one PostgreSQL', () => {
   it('never lose an update when both add agenda items to the same meeting at once', async () => {
     // Given a meeting scheduled through the first process
     const meetingId = await schedule(servers[0]!, 'Coalition Small Group');

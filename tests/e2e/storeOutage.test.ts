@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postgresTestDatabase.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describePostgres, dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../eventStore/postgresTestDatabase.js';
 import { startServer, stop, type Server } from './serverProcess.js';
 import { TcpProxy } from './tcpProxy.js';
 
@@ -56,7 +56,7 @@ const outcome = (meetingId: string, i: number) =>
 
 const ready = async () => (await fetch(`${server.baseUrl}/readyz`)).status;
 
-describe('PostgreSQL unreachable mid-load', () => {
+describePostgres('PostgreSQL unreachable mid-load', () => {
   it('answers 503 with Retry-After while it is gone, recovers by itself, and loses nothing acknowledged', async () => {
     // Given a meeting and a steady stream of keyed commands
     const scheduled = await post(

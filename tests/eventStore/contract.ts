@@ -16,8 +16,12 @@ export type EventStoreUnderTest = { store: EventStore; teardown: () => Promise<v
  * writers' events, so no test assumes where positions start: each works on streams of its own and
  * compares against the head it read when it began.
  */
-export const eventStoreContract = (name: string, factory: () => Promise<EventStoreUnderTest>): void => {
-  describe(`${name} honours the EventStore contract`, () => {
+export const eventStoreContract = (
+  name: string,
+  factory: () => Promise<EventStoreUnderTest>,
+  suite: (name: string, body: () => void) => void = describe,
+): void => {
+  suite(`${name} honours the EventStore contract`, () => {
     let underTest: EventStoreUnderTest | undefined;
     let subscriptions: Subscription[] = [];
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedVersion } from '../../src/eventStore/errors.js';
 import type { AppendOptions, ExpectedRevision, NewEvent, RecordedEvent } from '../../src/eventStore/eventStore.js';

@@ -6,7 +6,14 @@ import type { CommitObserved } from '../../src/eventStore/eventStore.js';
 import { PostgresEventStore } from '../../src/eventStore/postgresEventStore.js';
 import { eventStoreContract } from './contract.js';
 import { expectCommitsObserved, newEvents, ours, rejectionOf, uniqueStream } from './contractFixtures.js';
-import { dropSchema, openTestStore, rawClient, uniqueSchema } from './postgresTestDatabase.js';
+import {
+  describePostgres,
+  dropSchema,
+  openTestStore,
+  rawClient,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from './postgresTestDatabase.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
 const contractSchema = uniqueSchema('contract');
@@ -15,14 +22,18 @@ afterAll(async () => {
   for (const schema of schemas) await dropSchema(schema);
 });
 
-eventStoreContract('PostgresEventStore', async () => {
-  const { store } = await openTestStore(contractSchema);
-  // Someone else's events first, as on a shared server: the contract must not assume an empty log.
-  await store.appendToStream(`unrelated-${randomUUID()}`, newEvents(3));
-  return { store, teardown: () => store.close() };
-});
+eventStoreContract(
+  'PostgresEventStore',
+  async () => {
+    const { store } = await openTestStore(contractSchema);
+    // Someone else's events first, as on a shared server: the contract must not assume an empty log.
+    await store.appendToStream(`unrelated-${randomUUID()}`, newEvents(3));
+    return { store, teardown: () => store.close() };
+  },
+  describePostgres,
+);
 
-describe('PostgresEventStore', () => {
+describePostgres('PostgresEventStore', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -191,7 +202,7 @@ describe('PostgresEventStore', () => {
 
     it('answers appends and reads with StoreUnavailable once its connections are gone, and once closed', async () => {
       const schema = freshSchema('closed');
-      const database = await openPostgres({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema });
+      const database = await openPostgres({ connectionString: TEST_DATABASE_URL, schema });
       const store = new PostgresEventStore(database);
       await store.close();
       expect(await rejectionOf(store.appendToStream(uniqueStream('late'), newEvents(1)))).toBeInstanceOf(

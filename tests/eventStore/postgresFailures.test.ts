@@ -1,10 +1,17 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { StoreUnavailable } from '../../src/eventStore/errors.js';
 import { openPostgres } from '../../src/eventStore/postgresDatabase.js';
 import { PostgresEventStore, type PostgresStoreOptions } from '../../src/eventStore/postgresEventStore.js';
 import { TcpProxy } from '../e2e/tcpProxy.js';
 import { newEvents, rejectionOf, uniqueStream } from './contractFixtures.js';
-import { dropSchema, openTestStore, rawClient, TEST_DATABASE_URL, uniqueSchema } from './postgresTestDatabase.js';
+import {
+  describePostgres,
+  dropSchema,
+  openTestStore,
+  rawClient,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from './postgresTestDatabase.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
 const schemas: string[] = [];
@@ -46,7 +53,7 @@ const openBehindProxy = async (schema: string, options: PostgresStoreOptions = {
   return { store, proxy };
 };
 
-describe('PostgreSQL failing mid-append', () => {
+describePostgres('PostgreSQL failing mid-append', () => {
   it('survives the network dropping while a transaction is open, records nothing half, and works again', async () => {
     // Given an append held open inside its transaction
     const schema = freshSchema('cut');
@@ -88,7 +95,7 @@ describe('PostgreSQL failing mid-append', () => {
   });
 });
 
-describe('PostgreSQL ledgers sharing a database', () => {
+describePostgres('PostgreSQL ledgers sharing a database', () => {
   it('never make one ledger wait for another’s append lock', async () => {
     const held = gate();
     const { store: first } = await openTestStore(freshSchema('one'), { beforeCommit: held.hold });
@@ -115,7 +122,7 @@ describe('PostgreSQL ledgers sharing a database', () => {
   });
 });
 
-describe('closing a PostgreSQL store', () => {
+describePostgres('closing a PostgreSQL store', () => {
   it('commits and answers every append accepted before close, then refuses new ones', async () => {
     const { store } = await openTestStore(freshSchema('close'));
     const streams = Array.from({ length: 30 }, (_, i) => uniqueStream(`queued-${i}`));
@@ -138,7 +145,7 @@ describe('closing a PostgreSQL store', () => {
   });
 });
 
-describe('a runtime role without DDL privileges', () => {
+describePostgres('a runtime role without DDL privileges', () => {
   it('starts on a schema migrated by another role, and appends and reads', async () => {
     const schema = freshSchema('restricted');
     const { store: owner } = await openTestStore(schema);

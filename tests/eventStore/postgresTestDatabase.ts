@@ -1,10 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describe, inject, it } from 'vitest';
 import { openPostgres, type PostgresDatabase } from '../../src/eventStore/postgresDatabase.js';
 import { PostgresEventStore, type PostgresStoreOptions } from '../../src/eventStore/postgresEventStore.js';
+import { TEST_DATABASE_URL } from '../postgresAvailability.js';
 
-/** The real local server (trust auth); `.ci/run` starts it when it is down. Never a mock. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The real server (by default the local one, which `.ci/run` starts when it is down). Never a mock. */
+export { TEST_DATABASE_URL };
+
+const unavailable = inject('postgresUnavailable');
+
+/**
+ * `describe` for a suite that needs the PostgreSQL server: skipped where none answers (the global
+ * setup has warned once), and one failing test in its place where REQUIRE_POSTGRES=1.
+ */
+export const describePostgres = (name: string, body: () => void): void => {
+  if (unavailable === null) describe(name, body);
+  else if (process.env.REQUIRE_POSTGRES !== '1') describe.skip(name, body);
+  else
+    describe(name, () => {
+      it('has a PostgreSQL server to run against, as REQUIRE_POSTGRES=1 demands', () => {
+        throw new Error(`REQUIRE_POSTGRES=1 but no PostgreSQL server answers at TEST_DATABASE_URL (${unavailable})`);
+      });
+    });
+};
 
 /** A schema of its own for each test file and run, so that parallel runs never see each other's events. */
 export const uniqueSchema = (label: string): string => `test_${label}_${randomBytes(6).toString('hex')}`;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailable, WrongExpectedVersion } from '../../src/eventStore/errors.js';
 import type { AppendOptions, AppendResult, CommitObserved, NewEvent } from '../../src/eventStore/eventStore.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WalCheckpointer } from '../../src/eventStore/walCheckpointer.js';
 import { waitUntil } from '../projections/ledgerFiles.js';

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCheckpoint } from '../../src/audit/checkpointSigner.js';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkleVerify.js';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../../src/sqliteDriver.js';
 import { describe, expect, it } from 'vitest';
 import { CURRENT, TemporalTable } from '../../src/projections/store/temporalTable.js';
 

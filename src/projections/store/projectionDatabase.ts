@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../../sqliteDriver.js';
 import { WalCheckpointer } from '../../eventStore/walCheckpointer.js';
 import type { Projection } from '../projection.js';
 
