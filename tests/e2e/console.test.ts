@@ -27,7 +27,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web console in a real browser, on th
   const problems: string[] = [];
 
   beforeAll(async () => {
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined);
+    // Illustrative: the Lake Chad Basin lane below is invented data, not from the note.
+    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
     server = await startServer(dataDir, { LEDGER_TOKENS: `reporter:${READER_TOKEN}`, LOG_LEVEL: 'warn' });
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
