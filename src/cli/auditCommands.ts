@@ -6,14 +6,8 @@ import { verifyLedger } from '../audit/verifyLedger.js';
 import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
 import { projectionNames } from '../projections/catalog.js';
-import {
-  openLiveProjections,
-  positionAsOf,
-  replayFromZero,
-  UsageError,
-  viewDigest,
-  withLedger,
-} from './projectionCommands.js';
+import { openLiveProjections, positionAsOf, replayFromZero, viewDigest, withLedger } from './projectionCommands.js';
+import { UsageError } from './commandLine.js';
 import { openEventsReadOnly, openReadOnlyLedger, readPublicKey } from './readOnlyLedger.js';
 
 type Print = (line: string) => void;
