@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { TokenRegistry } from '../http/tokens.js';
+import { meetingStream } from '../domain/events.js';
+import type { EventStore } from '../eventStore/eventStore.js';
 import { closeLedger, openLedger } from '../main.js';
-import { demoMeetings, demoSteps, type DemoStep } from './demoData.js';
+import { demoId, demoMeetings, demoSteps, type DemoStep } from './demoData.js';
 import { illustrativeSteps } from './illustrativeData.js';
 
 /** A demo step the ledger refused; the CLI prints the message alone. */
@@ -24,6 +26,19 @@ const ILLUSTRATOR = {
 } as const;
 
 type Counts = { appended: number; replayed: number };
+
+/** The Small Group as the demo before December 2026 scheduled it (09:00), with invented facts unmarked. */
+const FORMER_SMALL_GROUP = demoId('2017-07-13T09:00:00-04:00', 4);
+
+/** Refuses to add the note's week beside the one an earlier demo loaded: the agenda would hold both. */
+const refuseFormerDemo = async (store: EventStore, dataDir: string) => {
+  const former = await store.readStream(meetingStream(FORMER_SMALL_GROUP), { maxCount: 1 });
+  if (former.length > 0) {
+    throw new DemoFailed(
+      `${dataDir} holds the demo week as an earlier version loaded it (invented attendance and outcomes, unmarked); load this one into an empty LEDGER_DATA_DIR`,
+    );
+  }
+};
 
 /** Sends each step as its loader, with an Idempotency-Key: a step recorded before appends nothing. */
 const load = async (
@@ -68,6 +83,7 @@ export const runDemo = async (
   const app = await buildApp({ ...ledger, tokens, limits: config.limits, logger: false });
   const counts = { appended: 0, replayed: 0 };
   try {
+    await refuseFormerDemo(ledger.store, config.dataDir);
     await load(app, demoSteps(), LOADER, 'demo-2017-07-note', counts);
     if (illustrative) await load(app, illustrativeSteps(), ILLUSTRATOR, 'demo-2017-07-illustrative', counts);
     // The projections and the audit log catch up now, so a server started next answers at once.
