@@ -242,7 +242,10 @@ describe('time travel, explained', () => {
     for (const view of Object.values(views)) expect(view.position).toBe(0);
     expect(stderr).toMatch(/^notice: asOf 2017-07-12T23:59:59.000Z is before the first event this ledger recorded/);
     expect(stderr).toContain('--at on the CLI');
-  });
+    const audited = await ledger('audit', 'replay', '--as-of', '2017-07-12T23:59:59Z');
+    expect(audited.code).toBe(0);
+    expect(audited.stderr).toMatch(/^notice: asOf 2017-07-12T23:59:59.000Z is before the first event/);
+  }, 60_000);
 
   it('answers the agenda and timeline on a business date with --at', async () => {
     const { agenda, timeline, attendance } = await replay('--as-of', '999999', '--at', '2017-07-11');
