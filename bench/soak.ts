@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { listeningAddressOf } from '../src/logOutput.js';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 
@@ -53,8 +54,8 @@ const start = async (): Promise<Server> => {
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /^meeting-ledger listening on (\S+)/.exec(line);
-      if (match?.[1]) resolve(match[1]);
+      const address = listeningAddressOf(line);
+      if (address) resolve(address);
     });
   });
   return { child, baseUrl };

@@ -162,6 +162,11 @@ const configSchema = z
         const secrets = entries.map((entry) => entry.slice(entry.indexOf(':') + 1));
         return new Set(secrets).size === secrets.length;
       }, 'a token may appear only once: one token, one role'),
+    // Opens GET /metrics and nothing else: a scraper need not hold a token that reads the ledger.
+    LEDGER_METRICS_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'a token of 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -')
+      .optional(),
     LEDGER_BODY_LIMIT: numberSetting({ min: 1024, max: 64 * 1024 * 1024, unit: 'bytes' }, 1024 * 1024),
     LEDGER_READY_MAX_LAG: numberSetting({ min: 0, max: 10_000_000, unit: 'events' }, 1_000),
     LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -181,6 +186,14 @@ const configSchema = z
   .superRefine((c, context) => {
     if (c.LEDGER_STORE === 'postgres' && !c.DATABASE_URL) {
       context.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'required when LEDGER_STORE=postgres' });
+    }
+    const secrets = c.LEDGER_TOKENS.map((entry) => entry.slice(entry.indexOf(':') + 1));
+    if (c.LEDGER_METRICS_TOKEN !== undefined && secrets.includes(c.LEDGER_METRICS_TOKEN)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['LEDGER_METRICS_TOKEN'],
+        message: 'must differ from every LEDGER_TOKENS token: one token, one use',
+      });
     }
     if (c.LEDGER_STORE === 'eventstoredb' && !c.EVENTSTORE_CONNECTION_STRING) {
       context.addIssue({
@@ -204,6 +217,8 @@ export type Config = {
   store: StoreConfig;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   tokens: { role: Role; token: string }[];
+  /** Opens GET /metrics only (LEDGER_METRICS_TOKEN); secretariat and auditor tokens open it too. */
+  metricsToken?: string;
   bodyLimit: number;
   readyMaxLag: number;
   audit: {
@@ -245,6 +260,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       const at = entry.indexOf(':');
       return { role: entry.slice(0, at) as Role, token: entry.slice(at + 1) };
     }),
+    ...(c.LEDGER_METRICS_TOKEN !== undefined && { metricsToken: c.LEDGER_METRICS_TOKEN }),
     bodyLimit: c.LEDGER_BODY_LIMIT,
     readyMaxLag: c.LEDGER_READY_MAX_LAG,
     audit: {

@@ -10,16 +10,62 @@ import pino from 'pino';
  * queued would never finish `process.exit`. `closeLogOutput` ends the destination first, within a
  * bound, so the hook finds nothing left to write.
  */
-export type LogOutput = { destination: ReturnType<typeof pino.destination> };
+export type LogOutput = {
+  destination: pino.DestinationStream & {
+    end(): void;
+    destroy(): void;
+    once(event: 'close' | 'error', listener: () => void): unknown;
+    off(event: 'close' | 'error', listener: () => void): unknown;
+  };
+};
 
-export const openLogOutput = (): LogOutput => {
-  // The start-up lines are written with process.stdout: a closed reader must not crash the server
-  // on them, nor on anything written after (the log destination handles its own EPIPE).
+/**
+ * JSON lines, or lines for a person when standard output is a terminal and pino-pretty is installed
+ * (a development dependency: production installs, `npm ci --omit=dev` in the image, log JSON, which
+ * is what a log collector reads).
+ */
+export const openLogOutput = async (): Promise<LogOutput> => {
+  // Anything written with process.stdout must not crash the server once its reader is gone (the log
+  // destination handles its own EPIPE).
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
-  return { destination: pino.destination({ dest: 1, sync: false }) };
+  const pretty = process.stdout.isTTY ? await prettyOutput() : undefined;
+  return { destination: pretty ?? pino.destination({ dest: 1, sync: false }) };
 };
+
+const prettyOutput = async (): Promise<LogOutput['destination'] | undefined> => {
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  } catch {
+    return undefined; // not installed (a production install): JSON it is
+  }
+};
+
+/**
+ * The address in the server's structured "listening" line, for tools that start it on port 0 and
+ * read its standard output (JSON: they read a pipe, not a terminal).
+ */
+export const listeningAddressOf = (line: string): string | undefined => {
+  if (!line.startsWith('{') || !line.includes('"listening"')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown; address?: unknown };
+    return parsed.msg === 'listening' && typeof parsed.address === 'string' ? parsed.address : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The logger for the lines that say where the process stands (listening, shutting down, stopped): at
+ * least info, whatever LOG_LEVEL asks (warn, fatal), so tools and operators always see them; none
+ * when LOG_LEVEL=silent.
+ */
+export const lifecycleLogger = (logger: pino.Logger): pino.Logger =>
+  logger.levelVal > (pino.levels.values.info ?? 30) && logger.level !== 'silent'
+    ? logger.child({}, { level: 'info' })
+    : logger;
 
 /**
  * Writes what is queued and closes the destination; after `withinMs` (a reader that does not read)

@@ -14,7 +14,7 @@ import { LedgerCommands } from './application/ledgerCommands.js';
 import { SqliteStreamSnapshots } from './application/sqliteStreamSnapshots.js';
 import type { StreamSnapshotStore } from './application/streamSnapshots.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { EventStore } from './eventStore/eventStore.js';
+import type { CommitObserver, EventStore } from './eventStore/eventStore.js';
 import { openEventStoreDb } from './eventStore/eventStoreDbEventStore.js';
 import { openPostgres } from './eventStore/postgresDatabase.js';
 import { PostgresEventStore } from './eventStore/postgresEventStore.js';
@@ -25,7 +25,8 @@ import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
 import { startingTokens } from './http/startingTokens.js';
 import type { TokenRegistry } from './http/tokens.js';
-import { closeLogOutput, openLogOutput } from './logOutput.js';
+import { closeLogOutput, lifecycleLogger, openLogOutput } from './logOutput.js';
+import { LedgerMetrics } from './metrics/ledgerMetrics.js';
 
 export type Ledger = {
   config: Config;
@@ -48,28 +49,31 @@ export type Ledger = {
   cursorKey: Buffer;
   /** Signs the web console's session cookies (derived from the signing key like `cursorKey`). */
   sessionKey: Buffer;
+  /** Counted as commands run; served at /metrics by the HTTP app. */
+  metrics: LedgerMetrics;
   /** Set when tokens were generated on this start: they are shown once, here. */
   generatedTokens?: { file: string; tokens: { role: string; token: string }[] };
 };
 
 /** The event store the configuration names. */
-const openStore = async (config: Config): Promise<EventStore> => {
+const openStore = async (config: Config, onCommit: CommitObserver): Promise<EventStore> => {
   mkdirSync(config.dataDir, { recursive: true });
   switch (config.store.kind) {
     case 'sqlite':
       return new SqliteEventStore(join(config.dataDir, 'ledger.sqlite'), {
         synchronous: config.sqliteSynchronous,
         checkpointInBackground: true,
+        onCommit,
       });
     case 'postgres': {
       const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
-      const store = new PostgresEventStore(database);
+      const store = new PostgresEventStore(database, { onCommit });
       await store.start();
       return store;
     }
     case 'eventstoredb':
       // Idempotency records live beside this instance (see the adapter).
-      return openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir });
+      return openEventStoreDb(config.store.connectionString, { dataDir: config.dataDir, onCommit });
   }
 };
 
@@ -139,12 +143,14 @@ const openLocked = async (
   lock: DataDirectoryLock,
   { logger, showTokens }: { logger?: pino.Logger | undefined; showTokens: boolean },
 ): Promise<Ledger> => {
-  const store = await openStore(config);
+  const metrics = new LedgerMetrics();
+  const store = await openStore(config, metrics.committed);
   // Per process, beside every store kind: a snapshot is derived from the log and checked against it.
   const streamSnapshots = new SqliteStreamSnapshots(join(config.dataDir, 'stream-snapshots.sqlite'));
   const handler = new CommandHandler(store, {
     maxEventsPerStream: config.limits.eventsPerStream,
     snapshots: streamSnapshots,
+    onAppendSettled: metrics.appendSettled,
   });
   const commands = new LedgerCommands(handler, undefined, config.limits);
   const projections = openProjections(config, logger);
@@ -171,6 +177,7 @@ const openLocked = async (
   const generated = showTokens && config.tokens.length === 0 ? tokenFile.generateFirst() : undefined;
   return {
     ...{ config, lock, store, projections, follower, auditStore, audit, handler, streamSnapshots, commands, tokenFile },
+    metrics,
     cursorKey: derivedKey(signingKey, 'meeting-ledger page cursors'),
     sessionKey: derivedKey(signingKey, 'meeting-ledger console sessions'),
     // LEDGER_TOKENS' tokens get ids every instance derives alike (see fixedTokenId).
@@ -211,8 +218,9 @@ export const serve = async (config: Config): Promise<void> => {
   // Every file the ledger creates (SQLite databases and their -wal/-shm, key, tokens, locks) is the
   // owner's alone: SQLite creates its files 0644 less the umask, and its -wal/-shm like the database.
   process.umask(0o077);
-  const logOutput = openLogOutput();
+  const logOutput = await openLogOutput();
   const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
+  const lifecycle = lifecycleLogger(logger);
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
   const app = await buildApp({
@@ -225,9 +233,10 @@ export const serve = async (config: Config): Promise<void> => {
     logger: { ...loggerOptions(config.logLevel), stream: logOutput.destination },
   });
   if (ledger.generatedTokens) {
-    // Printed once, on the first start; afterwards they are only in the file (mode 0600).
+    // Printed once, on the first start, for the person starting it: on standard error, never in the
+    // log stream (collected, kept, shipped); afterwards they are only in the file (mode 0600).
     const lines = ledger.generatedTokens.tokens.map((t) => `  ${t.role.padEnd(12)} ${t.token}`);
-    process.stdout.write(
+    process.stderr.write(
       `\nGenerated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):\n${lines.join('\n')}\n\n`,
     );
   }
@@ -236,7 +245,7 @@ export const serve = async (config: Config): Promise<void> => {
     logger.warn({ err: error }, 'token file unreadable; keeping the tokens loaded before'),
   );
   const stop = async (signal: string) => {
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    lifecycle.info({ signal }, 'shutting down: finishing in-flight requests');
     let failed = false;
     try {
       // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
@@ -245,7 +254,7 @@ export const serve = async (config: Config): Promise<void> => {
       clearTimeout(drained);
       stopWatchingTokens();
       await closeLedger(ledger);
-      logger.info('stopped');
+      lifecycle.info('stopped');
     } catch (error) {
       failed = true;
       logger.error({ err: error }, 'could not stop cleanly');
@@ -274,9 +283,10 @@ export const serve = async (config: Config): Promise<void> => {
     await app.close();
     stopWatchingTokens();
     await closeLedger(ledger);
+    await closeLogOutput(logOutput, LOG_FLUSH_MS);
     throw new PortInUse(config.host, config.port);
   }
-  process.stdout.write(`meeting-ledger listening on ${address} (store: ${describeStore(config)})\n`);
+  lifecycle.info({ address, store: describeStore(config) }, 'listening');
 };
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

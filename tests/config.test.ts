@@ -115,6 +115,16 @@ describe('configuration edge cases', () => {
       /one token, one role/,
     );
   });
+
+  it('takes a metrics scrape token of 16 to 256 token characters, distinct from every LEDGER_TOKENS token', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ LEDGER_METRICS_TOKEN: 'scrape-0123456789' }).metricsToken).toBe('scrape-0123456789');
+    for (const bad of ['short-token', 'x'.repeat(257), 'has a space in it!!']) {
+      expect(() => loadConfig({ LEDGER_METRICS_TOKEN: bad })).toThrow(/LEDGER_METRICS_TOKEN: a token of 16 to 256/);
+    }
+    const reused = { LEDGER_TOKENS: 'auditor:abcdefghijklmnop', LEDGER_METRICS_TOKEN: 'abcdefghijklmnop' };
+    expect(() => loadConfig(reused)).toThrow(/LEDGER_METRICS_TOKEN: must differ from every LEDGER_TOKENS token/);
+  });
 });
 
 describe('bounds of every number setting', () => {

@@ -26,6 +26,8 @@ const GENERATOR_SOURCES = [
   'src/audit/canonical.ts',
   'src/application/eventIds.ts',
   'src/domain/events.ts',
+  'src/eventStore/sqliteEventStore.ts',
+  'src/eventStore/storedRows.ts',
 ];
 const MANIFEST = 'bench-ledger.json';
 

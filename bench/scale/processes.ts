@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { listeningAddressOf } from '../../src/logOutput.js';
 import { TOKENS } from './settings.js';
 import { sleep, within } from './measure.js';
 
@@ -78,10 +79,10 @@ export const startServer = async (dataDir: string, timeoutMs: number): Promise<S
     });
     // Read every line to the end: a server whose stdout reader is gone never exits (pino retries EPIPE).
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /^meeting-ledger listening on (\S+)/.exec(line);
-      if (match?.[1]) {
+      const address = listeningAddressOf(line);
+      if (address) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(address);
       }
     });
   });

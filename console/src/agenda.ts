@@ -1,5 +1,9 @@
 import { api } from './api.js';
 import { h, show } from './dom.js';
+import { csvButton, icsLink, queryOf } from './downloads.js';
+import { showFailure } from './failure.js';
+import { meetingLink } from './links.js';
+import { changesAgenda, whileShown } from './live.js';
 
 type Meeting = {
   meetingId: string;
@@ -16,13 +20,25 @@ type AgendaPage = { position: number; meetings: Meeting[]; next: string | null }
 /** Pages followed at most: the console shows a bounded list, a filter narrows it. */
 const MAX_PAGES = 10;
 
-/**
- * Every page of the agenda from the start of `from` (YYYY-MM-DD, UTC), following `next`: later pages
- * answer as of the position the first one did.
- */
-const loadAgenda = async (from: string): Promise<Meeting[]> => {
+/** The filters of GET /v1/agenda, as the form holds them: dates (YYYY-MM-DD, UTC) and slugs, '' for none. */
+export type AgendaFilters = { from: string; to: string; forum: string; status: string };
+
+const STATUSES = ['scheduled', 'rescheduled', 'cancelled', 'closed'];
+const SINCE_EVER = '1970-01-01';
+
+/** The route's query for the filters: days become instants at 00:00 UTC, `to` excluded as the API does. */
+const agendaQuery = ({ from, to, forum, status }: AgendaFilters): string =>
+  queryOf({
+    from: `${from || SINCE_EVER}T00:00:00Z`,
+    to: to && `${to}T00:00:00Z`,
+    forum,
+    status,
+  });
+
+/** Every page of the agenda the filters select, following `next`: later pages answer as of the first one's position. */
+const loadAgenda = async (filters: AgendaFilters): Promise<Meeting[]> => {
   const meetings: Meeting[] = [];
-  const query = `/v1/agenda?from=${encodeURIComponent(`${from}T00:00:00Z`)}&limit=100`;
+  const query = `/v1/agenda${agendaQuery(filters)}&limit=100`;
   let path: string | undefined = query;
   for (let pages = 0; path !== undefined && pages < MAX_PAGES; pages += 1) {
     const page: AgendaPage = await api<AgendaPage>('GET', path);
@@ -36,7 +52,7 @@ const meetingCard = (meeting: Meeting): HTMLElement =>
   h(
     'article',
     { class: `meeting status-${meeting.status}`, 'data-meeting-id': meeting.meetingId },
-    h('h4', {}, meeting.title),
+    h('h4', {}, meetingLink(meeting.meetingId, meeting.title)),
     h(
       'p',
       { class: 'facts' },
@@ -59,25 +75,62 @@ const byDay = (meetings: Meeting[]): Map<string, Meeting[]> => {
   return days;
 };
 
-/** The agenda page: a from-date filter and the meetings by day. */
-export const agendaPage = async (main: HTMLElement, from = '1970-01-01'): Promise<void> => {
-  const fromInput = h('input', { id: 'agenda-from', type: 'date', value: from });
-  const filter = h(
+const field = (id: string, label: string, control: HTMLElement): HTMLElement =>
+  h('span', { class: 'field' }, h('label', { for: id }, label), control);
+
+const filterForm = (filters: AgendaFilters, apply: (filters: AgendaFilters) => void): HTMLFormElement => {
+  const from = h('input', { id: 'agenda-from', type: 'date', value: filters.from });
+  const to = h('input', { id: 'agenda-to', type: 'date', value: filters.to });
+  const forum = h('input', {
+    id: 'agenda-forum',
+    type: 'text',
+    value: filters.forum,
+    placeholder: 'plenary, working-group/…',
+    pattern: '[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)?',
+    title: 'A forum slug, such as plenary or working-group/foreign-fighters',
+  });
+  const status = h(
+    'select',
+    { id: 'agenda-status' },
+    h('option', { value: '' }, 'any'),
+    ...STATUSES.map((name) => h('option', { value: name, selected: name === filters.status }, name)),
+  );
+  const form = h(
     'form',
-    { class: 'filters' },
-    h('label', { for: 'agenda-from' }, 'From'),
-    fromInput,
+    { class: 'filters', 'aria-label': 'Agenda filters' },
+    field('agenda-from', 'From', from),
+    field('agenda-to', 'Before', to),
+    field('agenda-forum', 'Forum', forum),
+    field('agenda-status', 'Status', status),
     h('button', { type: 'submit' }, 'Show'),
   );
-  filter.addEventListener('submit', (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void agendaPage(main, fromInput.value || '1970-01-01');
+    apply({ from: from.value, to: to.value, forum: forum.value.trim(), status: status.value });
   });
+  return form;
+};
+
+/** The agenda page: the filters of /v1/agenda, its exports, and the meetings by day, each linked to its page. */
+export const agendaPage = async (
+  main: HTMLElement,
+  filters: AgendaFilters = { from: SINCE_EVER, to: '', forum: '', status: '' },
+): Promise<void> => {
   const list = h('section', { id: 'agenda', 'aria-busy': 'true' }, h('p', {}, 'Loading the agenda…'));
-  show(main, h('h2', {}, 'Agenda'), filter, list);
-  const meetings = await loadAgenda(from);
+  const exports = h(
+    'p',
+    { class: 'exports' },
+    csvButton(`/v1/agenda${agendaQuery(filters)}`, 'agenda.csv'),
+    ' ',
+    icsLink(`/v1/agenda.ics${agendaQuery(filters)}`),
+  );
+  const form = filterForm(filters, (chosen) => void agendaPage(main, chosen).catch(showFailure(main)));
+  show(main, h('h2', {}, 'Agenda'), form, exports, list);
+  whileShown(list, changesAgenda, () => agendaPage(main, filters));
+  const meetings = await loadAgenda(filters).catch(showFailure(list));
+  if (!meetings) return;
   list.setAttribute('aria-busy', 'false');
-  if (meetings.length === 0) return show(list, h('p', {}, 'No meetings from this date.'));
+  if (meetings.length === 0) return show(list, h('p', {}, 'No meetings match these filters.'));
   show(
     list,
     ...[...byDay(meetings)].map(([day, ofDay]) =>

@@ -62,14 +62,19 @@ type Run<C, E extends LedgerEvent, S> = {
 export class CommandHandler {
   private readonly streams: FoldedStreams;
   private readonly maxEventsPerStream: number;
+  private readonly onAppendSettled: ((seconds: number) => void) | undefined;
 
-  /** `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS eventsPerStream). */
+  /**
+   * `maxEventsPerStream`: how long one stream (one meeting, one member) may grow (LEDGER_LIMITS
+   * eventsPerStream). `onAppendSettled`: told how long each append to the store took (metrics).
+   */
   constructor(
     private readonly store: EventStore,
-    options: FoldOptions & { maxEventsPerStream?: number } = {},
+    options: FoldOptions & { maxEventsPerStream?: number; onAppendSettled?: (seconds: number) => void } = {},
   ) {
     this.streams = new FoldedStreams(store, options);
     this.maxEventsPerStream = options.maxEventsPerStream ?? Number.MAX_SAFE_INTEGER;
+    this.onAppendSettled = options.onAppendSettled;
   }
 
   /** Resolves once the stream snapshots already planned are saved: before their store is closed. */
@@ -177,16 +182,19 @@ export class CommandHandler {
   ): Promise<Appended> {
     const { streamId, context, describe } = run;
     let response: StoredResponse | undefined;
-    const result = await this.store.appendToStream(streamId, wrapped, {
-      expectedRevision: revision === -1 ? 'no_stream' : revision,
-      ...(context.idempotency && {
-        idempotency: {
-          scope: context.idempotency.scope,
-          fingerprint: context.idempotency.fingerprint,
-          respond: (appended: AppendResult) => (response = describe(appended, events)),
-        },
-      }),
-    });
+    const began = performance.now();
+    const result = await this.store
+      .appendToStream(streamId, wrapped, {
+        expectedRevision: revision === -1 ? 'no_stream' : revision,
+        ...(context.idempotency && {
+          idempotency: {
+            scope: context.idempotency.scope,
+            fingerprint: context.idempotency.fingerprint,
+            respond: (appended: AppendResult) => (response = describe(appended, events)),
+          },
+        }),
+      })
+      .finally(() => this.onAppendSettled?.((performance.now() - began) / 1000));
     return { result, response: response ?? describe(result, events) };
   }
 }

@@ -34,6 +34,8 @@ export const STORED_HEIGHT = 8;
  * and every signed checkpoint. Verification recomputes hashes from the events and compares with both.
  */
 export interface AuditRecords {
+  /** The SQLite file the records are in, when another thread may open it read-only; else undefined. */
+  readonly file?: string | undefined;
   /** The highest recorded leaf index, -1 when none: read first, it bounds what one verification compares. */
   lastLeafIndex(): number;
   /** Recorded leaves with index in (after, upTo], in index order, at most `limit`. */

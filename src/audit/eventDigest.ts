@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { StoredEvent } from '../eventStore/eventStore.js';
-import { canonicalText, type AuditableEvent } from './canonical.js';
+import { canonicalText, canonicalTextWithData, type AuditableEvent } from './canonical.js';
 import { sha256 } from './merkle.js';
 
 /** An event's two hashes: its chain hash (hex, what the next event's prevHash names) and its leaf hash. */
@@ -9,21 +9,28 @@ export type EventDigest = { chainHash: string; leafHash: Buffer };
 /** A stored event whose payload or metadata is not JSON: nothing about it can be hashed. */
 export class UnreadableEvent extends Error {}
 
-/** A stored event with its payload and metadata parsed, ready to canonicalise. */
-export const auditableOf = (event: StoredEvent): AuditableEvent => {
-  const { streamId, revision, eventId, type } = event;
-  let data: unknown;
-  let metadata: unknown;
+const parsed = (text: string): unknown => {
   try {
-    data = JSON.parse(event.data);
-    metadata = JSON.parse(event.metadata);
+    return JSON.parse(text);
   } catch (error) {
     throw new UnreadableEvent(`the stored event is not JSON: ${(error as Error).message}`);
   }
+};
+
+/** A stored event's metadata parsed (all that is read of it when its payload is taken as text). */
+export const metadataOf = (event: StoredEvent): Record<string, unknown> => {
+  const metadata = parsed(event.metadata);
   if (typeof metadata !== 'object' || metadata === null) {
     throw new UnreadableEvent('the stored event has no metadata object');
   }
-  return { streamId, revision, eventId, type, data, metadata: metadata as Record<string, unknown> };
+  return metadata as Record<string, unknown>;
+};
+
+/** A stored event with its payload and metadata parsed, ready to canonicalise. */
+export const auditableOf = (event: StoredEvent): AuditableEvent => {
+  const { streamId, revision, eventId, type } = event;
+  const data = parsed(event.data);
+  return { streamId, revision, eventId, type, data, metadata: metadataOf(event) };
 };
 
 // 0x00 || canonical bytes, encoded once into a reused buffer: the leaf hash reads all of it and the
@@ -40,13 +47,35 @@ const encodeWithLeafPrefix = (text: string): number => {
   return 1 + scratch.write(text, 1, 'utf8');
 };
 
+/** Both hashes of the canonical text written into the scratch buffer (`end` bytes with the prefix). */
+const digestOfScratch = (end: number, leafHash = sha256(scratch.subarray(0, end))): EventDigest => ({
+  leafHash,
+  chainHash: hash('sha256', scratch.subarray(1, end), 'hex'),
+});
+
 /** Both hashes of an event (verification needs the chain hash for the next event and the leaf for the tree). */
-export const digestOf = (event: AuditableEvent): EventDigest => {
-  const end = encodeWithLeafPrefix(canonicalText(event));
-  return {
-    leafHash: sha256(scratch.subarray(0, end)),
-    chainHash: hash('sha256', scratch.subarray(1, end), 'hex'),
-  };
+export const digestOf = (event: AuditableEvent): EventDigest =>
+  digestOfScratch(encodeWithLeafPrefix(canonicalText(event)));
+
+/**
+ * Both hashes of a stored event with its payload text written in as it is, when they give the leaf
+ * recorded for it (`recorded`, 32 bytes from `offset`); undefined when they do not. Reading the
+ * payload as text spares parsing and canonicalising it, which is most of what verifying an event
+ * costs; it is right exactly when the stored text is the payload's canonical text, which the leaf
+ * settles: bytes that hash to the leaf computed from the canonical text when the event was appended
+ * are that text (SHA-256 is collision resistant). On no match nothing is concluded: the caller
+ * canonicalises the parsed payload, as for an event written before payloads were stored canonical.
+ */
+export const digestIfRecorded = (
+  stored: StoredEvent,
+  metadata: Record<string, unknown>,
+  recorded: Buffer,
+  offset: number,
+): EventDigest | undefined => {
+  const { streamId, revision, eventId, type } = stored;
+  const end = encodeWithLeafPrefix(canonicalTextWithData(stored.data, { streamId, revision, eventId, type, metadata }));
+  const leafHash = sha256(scratch.subarray(0, end));
+  return leafHash.compare(recorded, offset, offset + 32) === 0 ? digestOfScratch(end, leafHash) : undefined;
 };
 
 /** The RFC 6962 leaf hash of an event: SHA-256(0x00 || canonical bytes). */

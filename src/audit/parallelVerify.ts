@@ -4,11 +4,15 @@ import { Worker } from 'node:worker_threads';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { TreeCheck } from './treeCheck.js';
 import type { Break } from './verifyLedger.js';
-import type { ChunkJob, FromWorker } from './verifyMessages.js';
+import type { ChunkJob, FromWorker, WorkerData } from './verifyMessages.js';
 
 export type WorkerPlan = {
   /** The SQLite file each worker opens read-only. */
   file: string;
+  /** The audit records' SQLite file, if any, which each worker compares leaves with (see RecordedLeafHints). */
+  recordsFile?: string | undefined;
+  /** The last recorded leaf index this verification compares with (records added since are not). */
+  lastLeafIndex: number;
   /** The same store, for naming the event at a break found here. */
   events: EventStore;
   head: number;
@@ -24,13 +28,13 @@ type Chunk = { pieces: Extract<FromWorker, { type: 'leaves' }>[]; end?: Exclude<
  * tsx and vitest. A .ts worker first registers tsx's loader in its own thread: on Node 20,
  * `execArgv: ['--import', 'tsx']` leaves the worker's entry to the default loader, which refuses .ts.
  */
-const startWorker = (file: string): Worker => {
+const startWorker = (workerData: WorkerData): Worker => {
   const extension = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./verifyWorker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData: { file }, execArgv: [] });
+  if (extension !== '.ts') return new Worker(entry, { workerData, execArgv: [] });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { file }, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
 };
 
 /**
@@ -41,7 +45,9 @@ const startWorker = (file: string): Worker => {
  * worker are in flight or waiting, which bounds memory.
  */
 export const verifyInWorkers = async (plan: WorkerPlan): Promise<Break | undefined> => {
-  const workers = Array.from({ length: plan.workers }, () => startWorker(plan.file));
+  const workers = Array.from({ length: plan.workers }, () =>
+    startWorker({ file: plan.file, recordsFile: plan.recordsFile, lastLeafIndex: plan.lastLeafIndex }),
+  );
   try {
     return await new Coordinator(plan, workers).run();
   } finally {
@@ -122,7 +128,7 @@ class Coordinator {
   private drain(): void {
     for (let chunk = this.chunks.get(this.current); chunk && !this.finished; chunk = this.chunks.get(this.current)) {
       for (let piece = chunk.pieces.shift(); piece; piece = chunk.pieces.shift()) {
-        const broken = this.plan.tree.acceptAll(piece.positions, piece.hashes, piece.count);
+        const broken = this.plan.tree.acceptAll(piece.positions, piece.hashes, piece.count, piece.recorded);
         if (broken) return this.settle(this.named(piece.positions[broken.index]!, broken.reason));
       }
       if (!chunk.end) return;

@@ -12,7 +12,8 @@ export class RecordedLeaves {
   private next = 0;
   private after = -1;
   private exhausted = false;
-  private taken = 0;
+  /** The index the cursor stands at while indexes are dense (for seek). */
+  private nextIndex = 0;
 
   constructor(
     private readonly records: AuditRecords,
@@ -34,12 +35,27 @@ export class RecordedLeaves {
   /** Moves past `count` leaves of the current run. */
   skip(count: number): void {
     this.next += count;
-    this.taken += count;
+    this.nextIndex += count;
   }
 
-  /** How many were recorded in all: those passed and those left. */
+  /**
+   * Puts the cursor at the first recorded leaf with an index from `index` on: where it would stand
+   * had it passed one recorded leaf per event so far, which a worker's comparison did instead.
+   */
+  seek(index: number): void {
+    if (index === this.nextIndex) return;
+    this.nextIndex = index;
+    // Past every leaf recorded up to the snapshot already: there is nothing more to read.
+    if (this.exhausted && this.next === this.page.count && index > this.after) return;
+    this.page = NONE;
+    this.next = 0;
+    this.after = index - 1;
+    this.exhausted = false;
+  }
+
+  /** How many were recorded in all, up to the snapshot. */
   total(): number {
-    return this.taken + (this.page.count - this.next) + this.records.countLeaves(this.after, this.upTo);
+    return this.records.countLeaves(-1, this.upTo);
   }
 }
 

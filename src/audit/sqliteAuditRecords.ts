@@ -29,7 +29,11 @@ const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
 export class SqliteAuditRecords implements AuditRecords {
   private readonly reads;
 
+  /** The file, for a verification worker's own read-only connection (none for a database in memory). */
+  readonly file: string | undefined;
+
   constructor(protected readonly db: Database.Database) {
+    this.file = db.memory ? undefined : db.name;
     this.reads = {
       lastLeaf: db.prepare<[], { last: number | null }>('SELECT max(leaf_index) AS last FROM leaves'),
       // Aggregated in SQLite: a Buffer made per leaf costs more than reading the leaf.

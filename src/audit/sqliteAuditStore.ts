@@ -27,7 +27,7 @@ const splitEdge = (edge: Buffer): Buffer[] =>
 export class SqliteAuditStore extends SqliteAuditRecords implements AuditStore {
   private readonly writes;
 
-  constructor(private readonly file: string) {
+  constructor(file: string) {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -107,8 +107,8 @@ export class SqliteAuditStore extends SqliteAuditRecords implements AuditStore {
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, 'Z');
     const keptIn = join(
-      dirname(this.file),
-      `${basename(this.file, '.sqlite')}.superseded-${stamp}-tree${treeSize}-at${position}.sqlite`,
+      dirname(this.db.name),
+      `${basename(this.db.name, '.sqlite')}.superseded-${stamp}-tree${treeSize}-at${position}.sqlite`,
     );
     this.db.prepare('VACUUM INTO ?').run(keptIn);
     chmodSync(keptIn, 0o600);

@@ -59,21 +59,29 @@ export class TreeCheck {
   }
 
   /**
-   * Adds `count` leaves (positions, and hashes end to end) as a worker sends them; the index of the
-   * first that breaks the records and why, if one does. A run of leaves whose positions match the
-   * records is compared with one memcmp; only a run that differs is gone through leaf by leaf.
+   * Adds `count` leaves (positions, and hashes end to end) as a worker sends them, with what the
+   * worker found recorded for each: the index of the recorded leaf with that position and that hash,
+   * or -1. A leaf whose recorded index is the one it takes in the tree is the recorded leaf; any
+   * other is compared here, exactly as `accept` does. The index of the first leaf that breaks the
+   * records and why, if one does.
    */
-  acceptAll(positions: Float64Array, hashes: Uint8Array, count: number): { index: number; reason: string } | undefined {
+  acceptAll(
+    positions: Float64Array,
+    hashes: Uint8Array,
+    count: number,
+    recorded: Float64Array,
+  ): { index: number; reason: string } | undefined {
     const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, count * HASH_BYTES);
-    for (let i = 0; i < count;) {
-      const run = this.leaves.run();
-      const length = run ? Math.min(run.length, count - i) : count - i;
-      const same = !run || sameRun(run.page, run.start, positions, bytes, i, length);
-      for (const end = i + length; i < end; i += 1) {
-        const leaf = bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
-        const reason = same ? this.grow(leaf, run !== undefined) : this.accept(positions[i]!, leaf);
-        if (reason) return { index: i, reason };
+    for (let i = 0; i < count; i += 1) {
+      const leaf = bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+      const expected = this.tree.size;
+      let reason: string | undefined;
+      if (recorded[i] === expected) reason = this.grow(leaf);
+      else {
+        this.leaves.seek(expected);
+        reason = this.accept(positions[i]!, leaf);
       }
+      if (reason) return { index: i, reason };
     }
     return undefined;
   }
@@ -86,9 +94,8 @@ export class TreeCheck {
     return `the log has ${this.tree.size} events but ${claimed} were recorded: events are missing at the end`;
   }
 
-  /** Appends a leaf already compared (`recorded`: it used up a recorded leaf) and checks the checkpoints at the new size. */
-  private grow(leafHash: Buffer, recorded = false): string | undefined {
-    if (recorded) this.leaves.skip(1);
+  /** Appends a leaf already compared and checks the checkpoints at the new size. */
+  private grow(leafHash: Buffer): string | undefined {
     this.tree.append(leafHash);
     const size = this.tree.size;
     const mine = this.heldAt(size);
@@ -109,20 +116,6 @@ export class TreeCheck {
     return held?.treeSize === size ? held : undefined;
   }
 }
-
-/** Whether the records' positions and hashes from `start` equal the leaves' from `from`, `length` of them. */
-const sameRun = (
-  page: { positions: number[]; hashes: Buffer },
-  start: number,
-  positions: Float64Array,
-  hashes: Buffer,
-  from: number,
-  length: number,
-): boolean => {
-  for (let j = 0; j < length; j += 1) if (page.positions[start + j] !== positions[from + j]) return false;
-  const recorded = page.hashes.subarray(start * HASH_BYTES, (start + length) * HASH_BYTES);
-  return recorded.equals(hashes.subarray(from * HASH_BYTES, (from + length) * HASH_BYTES));
-};
 
 /** What is wrong with a kept checkpoint at the tree's current size, if anything. */
 const checkpointProblem = (

@@ -69,7 +69,11 @@ export const verifyLedger = async (
   const parallel =
     events instanceof SqliteEventStore && workers > 1 && head >= (options.minPositionsForWorkers ?? 20_000);
   const found = parallel
-    ? await verifyInWorkers({ file: events.file, events, head, tree, workers, chunkPositions: options.chunkPositions })
+    ? await verifyInWorkers({
+        ...{ file: events.file, recordsFile: records.file, lastLeafIndex: snapshot.lastLeafIndex },
+        ...{ events, head, tree, workers },
+        chunkPositions: options.chunkPositions,
+      })
     : await verifyInOrder(events, head, tree);
   const reason = found ? undefined : tree.finish();
   const firstBreak = found ?? (reason ? { position: 0, streamId: '', revision: -1, reason } : undefined);

@@ -96,6 +96,13 @@ export type StoredEvent = {
   recordedAt: string;
 };
 
+/**
+ * One transaction of an adapter's group commit, as it reports it to an observer (metrics): how many
+ * appends and events it wrote, and how long it took from its start until the commit returned.
+ */
+export type CommitObserved = { appends: number; events: number; seconds: number };
+export type CommitObserver = (commit: CommitObserved) => void;
+
 export type StoredResponse = { status: number; body: unknown };
 
 export type IdempotencyRecord = StoredResponse & { scope: string; fingerprint: string };

@@ -11,6 +11,7 @@ import { StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js
 import {
   ANY,
   type AppendOptions,
+  type CommitObserver,
   type AppendResult,
   type BatchesAppended,
   type EventStore,
@@ -43,6 +44,8 @@ export type EventStoreDbOptions = {
   dataDir: string;
   /** How long a subscriber waits for a wake-up before reading anyway. */
   pollMs?: number;
+  /** Told of each append the server committed (metrics): on EventStoreDB each append is its own commit. */
+  onCommit?: CommitObserver;
 };
 
 /** Only `esdb://` and `esdb+discover://` connection strings parse (e.g. `esdb://127.0.0.1:2113?tls=false`). */
@@ -73,11 +76,14 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly appending = new Set<Promise<void>>();
   private closed = false;
 
+  private readonly onCommit: CommitObserver | undefined;
+
   constructor(
     private readonly client: EventStoreDBClient,
     options: EventStoreDbOptions,
   ) {
     this.pollMs = options.pollMs ?? 1000;
+    this.onCommit = options.onCommit;
     this.reads = new EventStoreDbReads(client);
     this.records = new EventStoreDbIdempotency(options.dataDir, (target) => this.findApplied(target));
   }
@@ -129,10 +135,12 @@ export class EventStoreDbEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
+    const began = performance.now();
     try {
       const result = await this.client.appendToStream(streamId, events.map(toEventData), {
         expectedRevision: toEsdbExpectedRevision(expected),
       });
+      this.onCommit?.({ appends: 1, events: events.length, seconds: (performance.now() - began) / 1000 });
       this.signal.notify();
       // The position EventStoreDB answers is its last event's (WriteEventsCompleted: the commit-indexed position).
       return { nextExpectedRevision: Number(result.nextExpectedRevision), position: toPortPosition(result.position) };

@@ -2,8 +2,9 @@ import type pg from 'pg';
 import { IdempotencyKeyUsed, WrongExpectedVersion } from './errors.js';
 import type { AppendOptions, AppendResult, NewEvent } from './eventStore.js';
 import { checkExpectedRevision } from './expectedRevision.js';
+import type { AppendOutcome } from './commitObserved.js';
 import { APPEND_CHANNEL } from './postgresListener.js';
-import { idempotencyFromRow } from './storedRows.js';
+import { idempotencyFromRow, storedData } from './storedRows.js';
 
 /** Any fixed number: with the schema's hash, the transaction-scoped advisory lock every append batch holds until it commits. */
 const APPEND_LOCK = 0x6c6f67; // 'log'
@@ -21,8 +22,6 @@ export type PendingAppend = {
   reject: (error: unknown) => void;
 };
 
-export type Outcome = { ok: AppendResult } | { error: unknown };
-
 /**
  * Appends a batch in one transaction, under the append lock (see PostgresEventStore on the gap
  * problem). Two round trips per append (read the key and the stream in one query, then write events
@@ -36,11 +35,11 @@ export const appendBatch = async (
   batch: readonly PendingAppend[],
   now: string,
   beforeCommit?: (streamIds: string[]) => Promise<void>,
-): Promise<Outcome[]> => {
+): Promise<AppendOutcome[]> => {
   await client.query('BEGIN');
   await takeAppendLock(client, schema);
   const stamp = await commitStamp(client, now);
-  const outcomes: Outcome[] = [];
+  const outcomes: AppendOutcome[] = [];
   for (const pending of batch) outcomes.push(await appendOne(client, pending, stamp));
   const records = batch.flatMap((pending, i) => {
     const outcome = outcomes[i];
@@ -95,7 +94,7 @@ export const appendOne = async (
   client: pg.PoolClient,
   pending: Pick<PendingAppend, 'streamId' | 'events' | 'options'>,
   stamp: string,
-): Promise<Outcome> => {
+): Promise<AppendOutcome> => {
   const { streamId, events, options } = pending;
   const scope = options.idempotency?.scope ?? null;
   const current = (
@@ -142,7 +141,7 @@ export const appendOne = async (
       currentRevision,
       events.map((e) => e.eventId),
       events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => storedData(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
       events.map((e) => e.recordedAt ?? stamp),
       events.length,

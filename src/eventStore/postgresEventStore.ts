@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpLog, eventsOf } from './catchUpSubscription.js';
+import { commitObserved } from './commitObserved.js';
 import { StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
   BatchesAppended,
+  CommitObserver,
   EventStore,
   IdempotencyRecord,
   LogSubscription,
@@ -46,6 +48,8 @@ export type PostgresStoreOptions = {
   maxBatch?: number;
   /** Runs inside a batch's transaction just before COMMIT: lets tests hold a transaction open. */
   beforeCommit?: (streamIds: string[]) => Promise<void>;
+  /** Told of each group commit that committed (metrics); never of `appendBatches`, an import. */
+  onCommit?: CommitObserver;
 };
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, recorded_at';
@@ -182,8 +186,10 @@ export class PostgresEventStore implements EventStore {
     }
     try {
       const now = this.clock().toISOString();
+      const began = performance.now();
       const outcomes = await appendBatch(client, this.schema, batch, now, this.options.beforeCommit);
       client.release();
+      this.options.onCommit?.(commitObserved(batch, outcomes, began));
       batch.forEach((pending, i) => {
         const outcome = outcomes[i];
         if (outcome && 'ok' in outcome) pending.resolve(outcome.ok);

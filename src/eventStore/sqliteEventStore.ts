@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { AppendSignal } from './appendSignal.js';
 import { catchUpLog, eventsOf } from './catchUpSubscription.js';
+import { commitObserved, type AppendOutcome } from './commitObserved.js';
 import { IdempotencyKeyUsed, StoreClosed, StoreUnavailable, WrongExpectedVersion } from './errors.js';
 import type {
   AppendOptions,
   AppendResult,
   BatchesAppended,
+  CommitObserver,
   EventStore,
   IdempotencyRecord,
   LogSubscription,
@@ -24,6 +26,7 @@ import {
   idempotencyFromRow,
   recordedFromRow,
   recordedFromStored,
+  storedData,
   type EventRow,
   type IdempotencyRow,
 } from './storedRows.js';
@@ -44,6 +47,8 @@ export type SqliteOptions = {
    * of journal mode, and appends fail. The file must exist.
    */
   readOnly?: boolean;
+  /** Told of each group commit that committed (metrics); never of `appendBatches`, an import. */
+  onCommit?: CommitObserver;
 };
 
 type PendingAppend = {
@@ -72,6 +77,7 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private lastStamp: string;
   private readonly checkpointer: WalCheckpointer | undefined;
+  private readonly onCommit: CommitObserver | undefined;
   private readonly statements;
 
   constructor(
@@ -82,6 +88,7 @@ export class SqliteEventStore implements EventStore {
     this.maxBatch = options.maxBatch ?? 256;
     this.pollMs = options.pollMs ?? 1000;
     this.clock = options.clock ?? (() => new Date());
+    this.onCommit = options.onCommit;
     this.db = new Database(file, { readonly: options.readOnly === true, fileMustExist: options.readOnly === true });
     if (!options.readOnly) {
       this.db.pragma('journal_mode = WAL');
@@ -161,7 +168,8 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue.splice(0, this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
     if (batch.length === 0) return;
-    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
+    const outcomes: AppendOutcome[] = [];
+    const began = performance.now();
     try {
       this.db.exec('BEGIN IMMEDIATE');
       const now = this.commitStamp();
@@ -175,6 +183,7 @@ export class SqliteEventStore implements EventStore {
       for (const pending of batch) pending.reject(failure);
       return;
     }
+    this.onCommit?.(commitObserved(batch, outcomes, began));
     // Only now, with COMMIT returned (and fsynced under synchronous=FULL), may anyone be answered.
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
@@ -194,7 +203,7 @@ export class SqliteEventStore implements EventStore {
     return this.lastStamp;
   }
 
-  private appendInSavepoint(pending: PendingAppend, now: string): { ok: AppendResult } | { error: unknown } {
+  private appendInSavepoint(pending: PendingAppend, now: string): AppendOutcome {
     this.db.exec('SAVEPOINT append');
     try {
       const result = this.appendOne(pending, now);
@@ -261,7 +270,7 @@ export class SqliteEventStore implements EventStore {
         streamId,
         revision,
         type: event.type,
-        data: JSON.stringify(event.data),
+        data: storedData(event.data),
         metadata: JSON.stringify(event.metadata),
         recordedAt: event.recordedAt ?? now,
       });

@@ -1,4 +1,19 @@
+import { canonicalJson } from '../audit/canonicalJson.js';
 import type { IdempotencyRecord, RecordedEvent, StoredEvent } from './eventStore.js';
+
+/**
+ * An event's payload as the SQL adapters write it: its JCS text (RFC 8785, the form the audit
+ * hashes), so that verification can hash the stored text as it is instead of parsing and
+ * canonicalising it (see digestIfRecorded). It is the same JSON value; readers parse it alike. A
+ * value JCS cannot write (never one that came from JSON) is written as JSON.stringify writes it.
+ */
+export const storedData = (data: unknown): string => {
+  try {
+    return canonicalJson(data);
+  } catch {
+    return JSON.stringify(data);
+  }
+};
 
 /**
  * An event as the SQL adapters store it: payloads as the JSON text written. SQLite gives integers as
@@ -36,7 +51,7 @@ export const recordedFromStored = (stored: StoredEvent): RecordedEvent => ({
 /** A parsed event as stored text (for a store whose client parses what it reads). */
 export const storedFromRecorded = (event: RecordedEvent): StoredEvent => ({
   ...event,
-  data: JSON.stringify(event.data),
+  data: storedData(event.data),
   metadata: JSON.stringify(event.metadata),
 });
 

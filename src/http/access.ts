@@ -10,6 +10,8 @@ export type Access = 'public' | readonly Role[];
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** A bearer token that also opens this route, whatever `access` says (the metrics scrape token). */
+    alsoAccepts?: (token: string) => boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -83,8 +85,10 @@ export const registerAccessControl = (app: FastifyInstance, tokens: TokenRegistr
     }
   });
   app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? 'public';
+    const { access = 'public', alsoAccepts } = request.routeOptions.config;
     if (access === 'public') return;
+    const token = alsoAccepts && bearerToken(request.headers.authorization);
+    if (token && alsoAccepts(token)) return;
     request.principal = authorize(request, access, tokens, sessionKey);
   });
 };

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream, LoggerOptions } from 'pino';
@@ -11,16 +11,19 @@ import { StoreUnavailable } from '../eventStore/errors.js';
 import type { AuditLog } from '../audit/auditLog.js';
 import type { AuditStore } from '../audit/auditStore.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import type { LedgerMetrics } from '../metrics/ledgerMetrics.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { registerAccessControl } from './access.js';
 import { registerJsonBodies } from './bodyParsing.js';
 import { registerProblemHandlers, sendProblem, toProblem } from './problem.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
+import { registerRequestLog } from './requestLog.js';
 import { commandRoutes } from './routes/commands.js';
 import { consoleRoutes } from './routes/console.js';
 import { consoleSessionRoutes } from './routes/consoleSession.js';
 import { auditRoutes } from './routes/audit.js';
 import { liveRoutes } from './routes/live.js';
+import { countCommands, metricsRoutes } from './routes/metrics.js';
 import { projectionRoutes } from './routes/projections.js';
 import { healthRoutes } from './routes/health.js';
 import { readRoutes } from './routes/reads.js';
@@ -50,6 +53,10 @@ export type AppDependencies = {
   sessionKey?: Buffer;
   /** Rate limit, CORS and load shedding; security headers are always on. */
   protection?: ProtectionOptions;
+  /** Counted as requests are answered and served at GET /metrics; no /metrics without them. */
+  metrics?: LedgerMetrics;
+  /** A token that opens GET /metrics and nothing else (LEDGER_METRICS_TOKEN). */
+  metricsToken?: string;
 };
 
 export const loggerOptions = (level: string): LoggerOptions => ({
@@ -65,6 +72,8 @@ export const loggerOptions = (level: string): LoggerOptions => ({
 export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: deps.logger ?? false,
+    // Fastify's two lines per request (and its line per refusal) are off: registerRequestLog writes one.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     // The server names every request itself; a client's X-Request-Id is kept as the correlation id.
     genReqId: () => newId(),
@@ -91,6 +100,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     if (closing) throw new StoreUnavailable('The ledger is shutting down; retry shortly', 2);
   });
   registerProblemHandlers(app);
+  registerRequestLog(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'meeting-ledger', version: '1', description: 'An event-sourced ledger of meeting outcomes' },
@@ -104,6 +114,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   // Without a key from the caller, sessions last as long as this app.
   const sessionKey = deps.sessionKey ?? randomBytes(32);
   registerAccessControl(app, deps.tokens, sessionKey);
+  if (deps.metrics) countCommands(app, deps.metrics);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(consoleSessionRoutes(deps.tokens, sessionKey));
   await app.register(consoleRoutes());
@@ -118,9 +129,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       ...(deps.cursorKey && { cursorKey: deps.cursorKey }),
     }),
   );
-  await app.register(
-    liveRoutes(deps.store, undefined, { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams }),
-  );
+  const liveLimits = { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams };
+  await app.register(liveRoutes(deps.store, undefined, liveLimits, deps.metrics?.liveClients));
   await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
+  if (deps.metrics) await app.register(metricsRoutes(deps.metrics, deps, deps.metricsToken));
   return app;
 };

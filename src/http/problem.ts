@@ -6,6 +6,13 @@ import { StoreUnavailable } from '../eventStore/errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The code of the problem this request was answered with (the last segment of its type), if any. */
+    problemCode?: string;
+  }
+}
+
 export type Problem = {
   type: string;
   title: string;
@@ -37,7 +44,8 @@ const retryAfterOf = (error: unknown): number | undefined => {
   return undefined;
 };
 
-const problemType = (code: string) => `urn:meeting-ledger:problem:${code}`;
+const PROBLEM_TYPE_PREFIX = 'urn:meeting-ledger:problem:';
+const problemType = (code: string) => `${PROBLEM_TYPE_PREFIX}${code}`;
 
 // Fastify's own client errors, by code, with the status and problem code they answer with.
 const fastifyClientErrors: Record<string, { status: number; code: string; title: string }> = {
@@ -106,19 +114,29 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
   };
 };
 
-export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply =>
-  reply.code(problem.status).type(PROBLEM_JSON).send(problem);
+export const sendProblem = (reply: FastifyReply, problem: Problem): FastifyReply => {
+  reply.request.problemCode = problem.type.slice(PROBLEM_TYPE_PREFIX.length);
+  return reply.code(problem.status).type(PROBLEM_JSON).send(problem);
+};
 
 /** The one place errors become responses. A 5xx is logged in full and shown to the caller as nothing but an id. */
 export const registerProblemHandlers = (app: FastifyInstance): void => {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
+    // A refusal is told by the request's one line (its problem code); a failure raises that line's level.
     if (error instanceof StoreUnavailable) {
-      // Expected while a database restarts: one line per request, without the stack of every one.
+      // Expected while a database restarts: the request's line says why, without the stack of every one.
       const cause = error.cause instanceof Error ? error.cause.message : undefined;
-      request.log.warn({ status: problem.status, detail: error.message, cause }, 'store unavailable');
-    } else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ status: problem.status, problem: problem.type }, 'request refused');
+      request.failure = { level: 'warn', fields: { detail: error.message, cause } };
+    } else if (error instanceof HttpProblem && error.status >= 500) {
+      // A 5xx the ledger means (not ready, overloaded): an answer, not a failure. Its line says it at
+      // warn, but for a probe: a cold start is probed many times while not ready.
+      if (request.routeOptions.config.probe !== true) request.failure = { level: 'warn', fields: {} };
+    } else if (problem.status >= 500) {
+      // The stack at once: a client that has gone away never gets its request's line written.
+      request.log.error({ err: error }, 'request failed');
+      request.failure = { level: 'error', fields: {} };
+    }
     const retryAfter = retryAfterOf(error);
     if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="meeting-ledger"');

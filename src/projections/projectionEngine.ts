@@ -249,6 +249,13 @@ export class ProjectionEngine {
     }
   }
 
+  /** The projections that cannot serve whatever their lag (failed, or rebuilding from zero), known without reading the log. */
+  unready(): { name: string; status: RunnerStatus }[] {
+    return [...this.running.values()]
+      .filter((r) => r.status === 'failed' || r.status === 'rebuilding')
+      .map((r) => ({ name: r.projection.name, status: r.status }));
+  }
+
   state(name: string): { position: number; version: number; status: RunnerStatus; failure?: RunnerFailure } {
     const running = this.runningOf(name);
     return {

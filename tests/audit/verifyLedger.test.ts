@@ -74,6 +74,28 @@ const nextInStream = (db: Database.Database, position: number): number =>
     )
     .get(position, position)!.position;
 
+/** Every payload rewritten with its keys in reverse order: the same JSON values, no longer canonical text. */
+const storeEveryPayloadReordered = (db: Database.Database): number => {
+  const reversed = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reversed);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversed(v)]),
+    );
+  };
+  const rows = db.prepare<[], { position: number; data: string }>('SELECT position, data FROM events').all();
+  const update = db.prepare('UPDATE events SET data = ? WHERE position = ?');
+  let changed = 0;
+  for (const { position, data } of rows) {
+    const rewritten = JSON.stringify(reversed(JSON.parse(data)));
+    if (rewritten !== data) changed += 1;
+    update.run(rewritten, position);
+  }
+  return changed;
+};
+
 const tamperings: Tampering[] = [
   ...[CHUNK, CHUNK + 1, 200].map((p) => ({
     name: `an edited payload at ${p}`,
@@ -122,6 +144,11 @@ const tamperings: Tampering[] = [
     ),
   })),
   {
+    name: 'a recorded leaf deleted in the middle',
+    at: -1, // the reference says where
+    tamper: onAudit((db) => db.prepare('DELETE FROM leaves WHERE leaf_index = ?').run(leafIndexAt(CHUNK + 2))),
+  },
+  {
     name: 'an event edited with its recorded leaf forged to match',
     at: -1, // found where its stream links to it, or at the next checkpoint: the reference says where
     tamper: (dir) => {
@@ -167,6 +194,7 @@ const tamperings: Tampering[] = [
 // Every tampering on this thread and in workers whose chunk boundaries fall on the tampered
 // positions; a few in many small chunks, so that chunks finish out of order and wait their turn.
 const SMALL_CHUNKS = new Set([
+  'a recorded leaf deleted in the middle',
   'an event deleted in the middle at 65',
   'two events of one stream swapped across a chunk boundary',
   'an edited recorded leaf at 64',
@@ -219,5 +247,39 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     });
     expect(report.firstBreak).toMatchObject({ position: CHUNK + 1, reason: expect.stringMatching(/not JSON/) });
     expect(report.eventsChecked).toBe(CHUNK);
+  });
+
+  it('finds a ledger whose audit records stop short of the log whole: the last events not indexed yet', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    onAudit((db) => db.prepare('DELETE FROM leaves WHERE leaf_index >= ?').run(EVENTS - 30))(dir);
+    const { report, reference } = await both(dir, options);
+    expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
+    expect(report).toEqual(reference);
+  });
+
+  // Payloads are stored as their canonical text, which verification hashes as it is when that gives
+  // the recorded leaf; a ledger written before then holds them as JSON.stringify wrote them.
+  it('finds a ledger whose payloads are not stored as canonical text whole, as the first verification does', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    let changed = 0;
+    onEvents((db) => (changed = storeEveryPayloadReordered(db)))(dir);
+    expect(changed).toBeGreaterThan(EVENTS / 2);
+    const { report, reference } = await both(dir, options);
+    expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
+    expect(report).toEqual(reference);
+  });
+
+  it('finds an edited payload among payloads not stored as canonical text', async () => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    onEvents((db) => {
+      storeEveryPayloadReordered(db);
+      db.prepare(`UPDATE events SET data = json_set(data, '$.forged', 1) WHERE position = ?`).run(CHUNK + 1);
+    })(dir);
+    const { report, reference } = await both(dir, options);
+    expect(reference.firstBreak?.position).toBe(CHUNK + 1);
+    expect(report).toEqual(reference);
   });
 });

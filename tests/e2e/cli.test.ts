@@ -146,6 +146,8 @@ describe('mistakes and refusals: one line on stderr and a non-zero exit', () => 
         PORT: '4320',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // A fixed token: none is generated (and shown on stderr), so stderr holds only the refusal.
+        LEDGER_TOKENS: 'reporter:cli-e2e-reporter-token-0123456789',
       });
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(

@@ -1,69 +1,36 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { loadConfig } from '../../src/config.js';
+import { hasChromium, launchConsoleBrowser, type ConsoleBrowser } from './consoleBrowser.js';
 import { startServer, stop, type Server } from './serverProcess.js';
 
-/** Debian's chromium (`apt-get install -y chromium`, as .ci/run does): Playwright's download cannot work here. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'tests/e2e/artifacts';
 const READER_TOKEN = 'console-e2e-reporter-token-0123456789';
 
-if (!existsSync(CHROMIUM)) {
-  process.stderr.write(
-    `\nSKIPPING the browser test of the console: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
-  );
-}
-
-describe.skipIf(!existsSync(CHROMIUM))('the web console in a real browser, on the demo week', () => {
+describe.skipIf(!hasChromium())('the web console in a real browser, on the demo week', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
-  const profile = mkdtempSync(join(tmpdir(), 'ledger-chromium-'));
   let server: Server;
-  let browser: BrowserContext;
-  /** Console errors and uncaught exceptions: CSP violations are reported as console errors. */
-  const problems: string[] = [];
+  let consoleBrowser: ConsoleBrowser;
+  let browser: ConsoleBrowser['context'];
+  let problems: string[];
+  const openConsole = () => consoleBrowser.open();
 
   beforeAll(async () => {
     // Illustrative: the Lake Chad Basin lane below is invented data, not from the note.
     await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
     server = await startServer(dataDir, { LEDGER_TOKENS: `reporter:${READER_TOKEN}`, LOG_LEVEL: 'warn' });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    // A page that never shows what the test waits for fails within the test's own time, with its locator named.
-    browser.setDefaultTimeout(10_000);
+    consoleBrowser = await launchConsoleBrowser(server.baseUrl);
+    ({ context: browser, problems } = consoleBrowser);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
+    await consoleBrowser?.close();
     if (server) await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   });
-
-  const openConsole = async (): Promise<Page> => {
-    const page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    await page.goto(`${server.baseUrl}/`);
-    return page;
-  };
 
   it('signs a reporter in and shows the July 2017 week, with no console errors or CSP violations', async () => {
     const page = await openConsole();

@@ -29,9 +29,15 @@ describe('the server as npm start runs it', () => {
     expect(scheduled.status).toBe(201);
     const { meetingId } = (await scheduled.json()) as { meetingId: string };
     expect(await stop(first)).toBe(0);
-    const logLines = first.output.filter((line) => line.startsWith('{'));
+    // Standard output is the log stream, JSON only: the tokens were shown on standard error.
+    const logLines = first.stdout.filter((line) => line !== '');
     expect(logLines.length).toBeGreaterThan(3);
+    for (const line of logLines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
     for (const line of logLines) expect(line).not.toContain(token);
+    const messages = logLines.map((line) => JSON.parse(line) as { msg: string; route?: string; level: number });
+    // One line for the command, none at info for the probe; the lifecycle in structured lines.
+    expect(messages.filter((m) => m.msg === 'request completed').map((m) => m.route)).toEqual(['/v1/meetings']);
+    expect(messages.map((m) => m.msg)).toEqual(expect.arrayContaining(['listening', 'stopped']));
 
     const second = await startServer(dataDir);
     expect(second.output.join('\n')).not.toContain('Generated API tokens');

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { listeningAddressOf } from '../../src/logOutput.js';
 
-export type Server = { child: ChildProcess; baseUrl: string; output: string[] };
+/** `output`: every line, standard error's and standard output's; `stdout`: the log stream alone. */
+export type Server = { child: ChildProcess; baseUrl: string; output: string[]; stdout: string[] };
 
 /**
  * Starts the compiled server (`dist/main.js`, built by the e2e setup) the way `npm start` does, on
@@ -26,6 +28,7 @@ export const startServer = async (
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const stdout: string[] = [];
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started server behind
@@ -36,19 +39,20 @@ export const startServer = async (
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       output.push(line);
-      const match = /^meeting-ledger listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (match?.[1]) {
+      stdout.push(line);
+      const address = listeningAddressOf(line);
+      if (address) {
         clearTimeout(timer);
         // A reader that stops reading: the server's stdout pipe fills and its writes wait.
         if (stallStdoutOnceListening) {
           lines.close();
           child.stdout.pause();
         }
-        resolve(match[1]);
+        resolve(address);
       }
     });
   });
-  return { child, baseUrl, output };
+  return { child, baseUrl, output, stdout };
 };
 
 export const stop = (server: Server, signal: NodeJS.Signals = 'SIGTERM') =>

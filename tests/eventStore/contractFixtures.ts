@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { EventStore, NewEvent, RecordedEvent, Subscription } from '../../src/eventStore/eventStore.js';
+import type {
+  CommitObserved,
+  EventStore,
+  NewEvent,
+  RecordedEvent,
+  Subscription,
+} from '../../src/eventStore/eventStore.js';
 
 /** What each section of the contract gets: the store of the running test, fresh from the adapter's factory. */
 export type ContractContext = {
@@ -47,3 +53,22 @@ export const expectStrictlyIncreasing = (numbers: readonly number[]): void => {
 };
 
 export const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+
+/**
+ * What a group-committing adapter tells its commit observer: an append alone, then three that
+ * arrive together (one refused, one of no events) in one commit of three appends and two events.
+ */
+export const expectCommitsObserved = async (store: EventStore, commits: readonly CommitObserved[]): Promise<void> => {
+  const taken = uniqueStream('taken');
+  await store.appendToStream(taken, newEvents(1));
+  await Promise.allSettled([
+    store.appendToStream(uniqueStream('two'), newEvents(2)),
+    store.appendToStream(taken, newEvents(3), { expectedRevision: 'no_stream' }), // refused: writes nothing
+    store.appendToStream(uniqueStream('none'), []),
+  ]);
+  expect(commits.map(({ appends, events }) => ({ appends, events }))).toEqual([
+    { appends: 1, events: 1 },
+    { appends: 3, events: 2 },
+  ]);
+  for (const { seconds } of commits) expect(seconds).toBeGreaterThan(0);
+};

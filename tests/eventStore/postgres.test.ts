@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailable } from '../../src/eventStore/errors.js';
 import { openPostgres } from '../../src/eventStore/postgresDatabase.js';
+import type { CommitObserved } from '../../src/eventStore/eventStore.js';
 import { PostgresEventStore } from '../../src/eventStore/postgresEventStore.js';
 import { eventStoreContract } from './contract.js';
-import { newEvents, ours, rejectionOf, uniqueStream } from './contractFixtures.js';
+import { expectCommitsObserved, newEvents, ours, rejectionOf, uniqueStream } from './contractFixtures.js';
 import { dropSchema, openTestStore, rawClient, uniqueSchema } from './postgresTestDatabase.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
@@ -93,6 +94,12 @@ describe('PostgresEventStore', () => {
       const results = await Promise.all(streams.map((stream) => store.appendToStream(stream, newEvents(2))));
       expect(committed).toEqual([streams]);
       expect(results.map((r) => r.nextExpectedRevision)).toEqual(streams.map(() => 1));
+    });
+
+    it('tells its observer of each commit: its appends and the events of those that succeeded', async () => {
+      const commits: CommitObserved[] = [];
+      const { store } = await open(freshSchema('observed'), { onCommit: (commit) => commits.push(commit) });
+      await expectCommitsObserved(store, commits);
     });
 
     it('fails an append whose event id is taken alone and whole, and commits its neighbours', async () => {

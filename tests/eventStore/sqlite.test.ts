@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailable, WrongExpectedVersion } from '../../src/eventStore/errors.js';
-import type { AppendOptions, AppendResult, NewEvent } from '../../src/eventStore/eventStore.js';
+import type { AppendOptions, AppendResult, CommitObserved, NewEvent } from '../../src/eventStore/eventStore.js';
 import { SqliteEventStore, type SqliteOptions } from '../../src/eventStore/sqliteEventStore.js';
 import { eventStoreContract } from './contract.js';
-import { expectStrictlyIncreasing, newEvent, newEvents, range, rejectionOf, uniqueStream } from './contractFixtures.js';
+import {
+  expectCommitsObserved,
+  expectStrictlyIncreasing,
+  newEvent,
+  newEvents,
+  range,
+  rejectionOf,
+  uniqueStream,
+} from './contractFixtures.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
 
 const userVersion = (file: string): number => {
@@ -216,6 +224,12 @@ describe('SqliteEventStore', () => {
   });
 
   describe('group commit', () => {
+    it('tells its observer of each commit: its appends and the events of those that succeeded', async () => {
+      const commits: CommitObserved[] = [];
+      const { store } = openStore({ onCommit: (commit) => commits.push(commit) });
+      await expectCommitsObserved(store, commits);
+    });
+
     it('answers 200 concurrent appends to distinct streams, each with its own events, in one commit', async () => {
       const counter = countingClock();
       const { store } = openStore({ clock: counter.clock });

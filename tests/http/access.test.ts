@@ -51,6 +51,8 @@ const expectations: Record<string, Rule> = {
   'GET /v1/audit/proofs/inclusion': 'auditors',
   'GET /v1/audit/proofs/consistency': 'auditors',
   'GET /v1/audit/verify': 'auditors',
+  // Operations; a scraper may also hold LEDGER_METRICS_TOKEN (tests/http/metrics.test.ts).
+  'GET /metrics': 'auditors',
   // The web console: its page and assets are public, signing in and out is what gives access.
   'GET /': 'public',
   'GET /console/assets/:file': 'public',
@@ -130,8 +132,8 @@ describe('the role matrix, built from the app’s own route table', () => {
     const documented = documentedRoutes(t.app).map((r) => `${r.method} ${r.path}`);
     expect(documented.sort()).toEqual(
       Object.keys(expectations)
-        // These serve the document and the console's files: they are not API operations.
-        .filter((route) => !['GET /openapi.json', 'GET /', 'GET /console/assets/:file'].includes(route))
+        // These serve the document, the console's files and Prometheus: they are not API operations.
+        .filter((route) => !['GET /openapi.json', 'GET /', 'GET /console/assets/:file', 'GET /metrics'].includes(route))
         .sort(),
     );
     expect(documented.filter((op) => !served.has(op))).toEqual([]);

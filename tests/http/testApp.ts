@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Role } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, loggerOptions } from '../../src/http/app.js';
 import { closeLedger, openLedger, type Ledger } from '../../src/main.js';
 
 export const tokens: Record<Role, string> = {
@@ -24,9 +24,13 @@ export type TestApp = {
 
 /**
  * The real app on a real SQLite file in a fresh temporary folder. Rate limit, CORS and load shedding
- * are off unless `protect` is set (then they come from `env`, as in production).
+ * are off unless `protect` is set (then they come from `env`, as in production). Nothing is logged
+ * unless `logTo` is given: then every line, as JSON text.
  */
-export const startTestApp = async (env: Record<string, string> = {}, { protect = false } = {}): Promise<TestApp> => {
+export const startTestApp = async (
+  env: Record<string, string> = {},
+  { protect = false, logTo }: { protect?: boolean; logTo?: { write: (line: string) => void } } = {},
+): Promise<TestApp> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-http-'));
   const config = loadConfig({
     LEDGER_DATA_DIR: dataDir,
@@ -41,7 +45,9 @@ export const startTestApp = async (env: Record<string, string> = {}, { protect =
     ...ledger,
     bodyLimit: config.bodyLimit,
     limits: config.limits,
-    logger: false,
+    // The server's logger options, at every level, into the test's hands when it asks.
+    logger: logTo ? { ...loggerOptions('trace'), stream: logTo } : false,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     ...(protect && { protection: config.protection }),
   });
   return {

@@ -39,6 +39,7 @@ const corrections = [
 
 const send = (reply: FastifyReply, outcome: CommandOutcome) => {
   const body = outcome.body as z.infer<typeof commandAccepted>;
+  reply.request.eventsAppended = outcome.replayed ? 0 : body.events.length;
   void reply.code(outcome.status).header('ETag', `"${body.revision}"`);
   if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
   if (outcome.status === 201 && body.meetingId) void reply.header('Location', `/v1/meetings/${body.meetingId}`);
@@ -54,6 +55,10 @@ const commandHeaders = z.object({
     .optional()
     .describe('Retry safely: the first response is returned again, nothing appended twice'),
   'if-match': z.string().optional().describe('"<revision>" from an ETag: fail with 412 if the meeting has moved on'),
+  'x-csrf-token': z
+    .string()
+    .optional()
+    .describe("Only with the web console's session cookie: the session's csrfToken (GET /console/session)"),
 });
 
 /** The write side: one POST per command, each a thin shell around the command bus. */
@@ -66,7 +71,7 @@ export const commandRoutes =
     app.post(
       '/v1/members',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'AdmitMember' },
         schema: {
           tags: ['commands'],
           summary: 'Admit a coalition member',
@@ -81,7 +86,7 @@ export const commandRoutes =
     app.post(
       '/v1/meetings',
       {
-        config: { access: WRITERS },
+        config: { access: WRITERS, command: 'ScheduleMeeting' },
         schema: {
           tags: ['commands'],
           summary: 'Schedule a meeting',
@@ -98,7 +103,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,
@@ -120,7 +125,7 @@ export const commandRoutes =
       app.post(
         `/v1/meetings/:id/outcomes/:outcomeId/${path}`,
         {
-          config: { access: WRITERS },
+          config: { access: WRITERS, command: type },
           schema: {
             tags: ['commands'],
             summary,

@@ -3,13 +3,21 @@ import { z } from 'zod';
 import { sessionPrincipal } from '../console/sessionAccess.js';
 import { HttpProblem } from '../problem.js';
 import type { TokenRegistry } from '../tokens.js';
-import { SESSION_SECONDS, sessionCookieHeader, signSession } from '../console/sessionCookie.js';
+import { csrfToken } from '../console/csrf.js';
+import {
+  SESSION_COOKIE,
+  SESSION_SECONDS,
+  cookieValue,
+  sessionCookieHeader,
+  signSession,
+} from '../console/sessionCookie.js';
 
 const tags = ['console'];
 
 /**
  * The web console's sign-in: a token given once, in a body (never a URL), is exchanged for a signed
- * session cookie naming the token's id. The API itself keeps bearer tokens.
+ * session cookie naming the token's id, and the session's CSRF token, which the console sends back
+ * in X-CSRF-Token to change anything. The API itself keeps bearer tokens.
  */
 export const consoleSessionRoutes =
   (tokens: TokenRegistry, sessionKey: Buffer): FastifyPluginAsyncZod =>
@@ -36,6 +44,7 @@ export const consoleSessionRoutes =
           role: principal.role,
           actor: principal.actor,
           expiresAt: new Date(expiresAt * 1000).toISOString(),
+          csrfToken: csrfToken(sessionKey, value),
         };
       },
     );
@@ -43,10 +52,18 @@ export const consoleSessionRoutes =
     app.get(
       '/console/session',
       { config: { access: 'public' }, schema: { tags, summary: 'Who the console is signed in as, if anyone' } },
-      async (request) => {
+      async (request, reply) => {
+        void reply.header('Cache-Control', 'no-store'); // it carries the session's CSRF token
         try {
           const principal = sessionPrincipal(request, tokens, sessionKey);
-          return principal ? { signedIn: true, role: principal.role, actor: principal.actor } : { signedIn: false };
+          const value = cookieValue(request.headers.cookie, SESSION_COOKIE);
+          if (!principal || value === undefined) return { signedIn: false };
+          return {
+            signedIn: true,
+            role: principal.role,
+            actor: principal.actor,
+            csrfToken: csrfToken(sessionKey, value),
+          };
         } catch (error) {
           if (error instanceof HttpProblem && error.status === 401) return { signedIn: false, detail: error.message };
           throw error;

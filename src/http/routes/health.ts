@@ -19,7 +19,7 @@ export const healthRoutes =
   async (app) => {
     app.get(
       '/healthz',
-      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is up' } },
+      { config: { access: 'public', probe: true }, schema: { tags: ['health'], summary: 'The process is up' } },
       async () => ({
         status: 'ok',
       }),
@@ -27,11 +27,18 @@ export const healthRoutes =
     app.get(
       '/readyz',
       {
-        config: { access: 'public' },
+        config: { access: 'public', probe: true },
         schema: { tags: ['health'], summary: 'The store answers and projections keep up' },
       },
       async () => {
         await store.ping();
+        // A projection failed or rebuilding is not ready whatever its lag: said without reading the log,
+        // as a cold start is probed many times while it rebuilds.
+        const unready = projections.unready();
+        if (unready.length > 0) {
+          const summary = unready.map((r) => `${r.name} ${r.status}`).join('; ');
+          throw new HttpProblem(503, 'not-ready', 'Projections are not ready', summary, { projections: unready });
+        }
         // Counted in events by the store, and no further than the bound needs: a probe stays cheap.
         const reports = await projections.report(store, new Date(), { countUpTo: maxLagEvents + 1 });
         const lagging = reports.filter(

@@ -78,11 +78,15 @@ type Stream = {
   open: Set<() => void>;
   /** Gives back the stream's place under the limits. */
   release: () => void;
+  clients: LiveClients | undefined;
 };
+
+/** Told when a client starts and stops following the feed (the metrics' gauge of live clients). */
+export type LiveClients = { joined(): void; left(): void };
 
 /** Serves one client until it leaves, the subscription fails or the server closes (which calls what it adds to `open`). */
 const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): void => {
-  const { store, after, named, heartbeatMs, open, release } = stream;
+  const { store, after, named, heartbeatMs, open, release, clients } = stream;
   const log = request.log;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -93,6 +97,7 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
   res.flushHeaders();
   const subscription = store.subscribeToAll({ after });
   const stop = new AbortController();
+  clients?.joined();
   // A heartbeat keeps proxies from timing the connection out; one stuck behind a full socket is no use.
   const heartbeat = setInterval(() => {
     if (!res.writableNeedDrain) res.write(HEARTBEAT);
@@ -105,6 +110,7 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
     if (stop.signal.aborted) return;
     stop.abort();
     release();
+    clients?.left();
     open.delete(end);
     clearInterval(heartbeat);
     clearInterval(revocation);
@@ -127,7 +133,12 @@ const serve = (request: FastifyRequest, res: ServerResponse, stream: Stream): vo
  * event as /v1/events shows it, type included.
  */
 export const liveRoutes =
-  (store: EventStore, heartbeatMs = 15_000, limits: GateLimits = { perCaller: 8, total: 256 }): FastifyPluginAsyncZod =>
+  (
+    store: EventStore,
+    heartbeatMs = 15_000,
+    limits: GateLimits = { perCaller: 8, total: 256 },
+    clients?: LiveClients,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     const open = new Set<() => void>();
     // An open stream holds a subscription and a socket for as long as its client likes: bounded.
@@ -154,7 +165,7 @@ export const liveRoutes =
         const release = streams.enter(request.principal?.actor ?? request.ip);
         reply.hijack();
         const named = request.query.named === '1';
-        serve(request, reply.raw, { store, after, named, heartbeatMs, open, release });
+        serve(request, reply.raw, { store, after, named, heartbeatMs, open, release, clients });
       },
     );
   };

@@ -207,6 +207,21 @@ export const appendingContract = ({ store: current }: ContractContext): void => 
       expect(nested?.metadata).toStrictEqual(metadata);
     });
 
+    // Verification hashes a stored payload as it is when it is the payload's canonical text (RFC 8785).
+    it('gives each stored payload as its canonical JSON text, whatever the order of its keys', async () => {
+      const store = current();
+      const before = await store.headPosition();
+      const stream = uniqueStream('canonical');
+      const data = { zeta: [3, { b: 2, a: 1 }], alpha: 'é "quoted"', mid: { y: 1e21, x: 0.5 } };
+      await store.appendToStream(stream, [newEvent('Unordered', data, { z: 1, a: 2 })], {
+        expectedRevision: NO_STREAM,
+      });
+      const [stored] = (await store.readAllStored({ after: before, maxCount: 1_000 })).filter(
+        (e) => e.streamId === stream,
+      );
+      expect(stored?.data).toBe('{"alpha":"é \\"quoted\\"","mid":{"x":0.5,"y":1e+21},"zeta":[3,{"a":1,"b":2}]}');
+    });
+
     it('keeps the recordedAt it is given and stamps an ISO instant when none is given', async () => {
       const store = current();
       const stream = uniqueStream('recorded-at');
