@@ -203,6 +203,13 @@ export const closeLedger = async (ledger: Ledger): Promise<void> => {
   ledger.lock.release();
 };
 
+/** The server's port is taken by another process: one line naming it, never a listen stack. */
+export class PortInUse extends Error {
+  constructor(host: string, port: number) {
+    super(`Port ${port} on ${host} is already in use by another process: stop it, or set PORT to a free port`);
+  }
+}
+
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How long the last log lines may take to reach a slow stdout reader before the process exits anyway. */
 const LOG_FLUSH_MS = 2_000;
@@ -266,7 +273,19 @@ export const serve = async (config: Config): Promise<void> => {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    // Nothing was served: close what was opened, so the data directory is free again at once.
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    await app.close();
+    stopWatchingTokens();
+    await closeLedger(ledger);
+    await closeLogOutput(logOutput, LOG_FLUSH_MS);
+    throw new PortInUse(config.host, config.port);
+  }
   lifecycle.info({ address, store: describeStore(config) }, 'listening');
 };
 
@@ -275,7 +294,7 @@ if (isEntryPoint) {
   try {
     await serve(loadConfig());
   } catch (error) {
-    const known = error instanceof ConfigError || error instanceof DataDirectoryLocked;
+    const known = error instanceof ConfigError || error instanceof DataDirectoryLocked || error instanceof PortInUse;
     process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
     process.exit(1);
   }

@@ -23,6 +23,8 @@ export type CommandContext = {
   actor: string;
   /** When the ledger received the command; the only clock reading a command ever gets. */
   receivedAt: string;
+  /** The command loads sample data (the demo's --illustrative part): its events are marked so. */
+  illustrative?: true;
   /** From `If-Match`: the exact revision the client saw. */
   expectedRevision?: number;
   idempotency?: {

@@ -26,6 +26,7 @@ export const envelopes = (
       recordedAt: context.receivedAt,
       schemaVersion: eventCatalog[event.type].schemaVersion,
       prevHash,
+      ...(context.illustrative && { illustrative: true }),
     };
     const envelope = { eventId: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata };
     prevHash = eventHash({ ...envelope, streamId: stream.streamId, revision: stream.revision + index + 1 });

@@ -8,13 +8,14 @@ import type { Config } from '../config.js';
 import type { Ledger } from '../main.js';
 import { projectionNames } from '../projections/catalog.js';
 import {
+  noticeOf,
   openLiveProjections,
   positionAsOf,
   replayFromZero,
-  UsageError,
   viewDigest,
   withLedger,
 } from './projectionCommands.js';
+import { UsageError } from './commandLine.js';
 import { openEventsReadOnly, openReadOnlyLedger, readPublicKey } from './readOnlyLedger.js';
 
 type Print = (line: string) => void;
@@ -137,6 +138,8 @@ export const auditReplay = async (config: Config, asOf: string, print: Print): P
   const live = openLiveProjections(config);
   try {
     const at = await positionAsOf(events, asOf);
+    const notice = await noticeOf(events, asOf, at);
+    if (notice !== undefined) process.stderr.write(`notice: ${notice}\n`);
     const results = await replayFromZero(events, projectionNames, (fresh, engine) =>
       projectionNames.map((name) => {
         const committed = live?.committed(name) ?? -1;

@@ -5,19 +5,18 @@ import { join } from 'node:path';
 import { LogFollower } from '../application/logFollower.js';
 import { jcs } from '../audit/canonical.js';
 import type { Config } from '../config.js';
-import { instant } from '../domain/shared/values.js';
+import { calendarDate, instant } from '../domain/shared/values.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { closeLedger, openLedger, type Ledger } from '../main.js';
+import { UsageError } from './commandLine.js';
 import { openEventsReadOnly } from './readOnlyLedger.js';
 import { isProjectionName, projectionNames, projections, type ProjectionName } from '../projections/catalog.js';
+import { beforeFirstEventNotice, meetingsBy, timelineOn } from '../projections/businessDate.js';
 import { ProjectionEngine } from '../projections/projectionEngine.js';
 import { ProjectionDatabase } from '../projections/store/projectionDatabase.js';
 import { wholeAgenda, wholeAttendance, wholeTimeline, wholeView } from '../projections/wholeViews.js';
 
 type Print = (line: string) => void;
-
-/** A mistake on the command line: the CLI prints it with the usage and exits 2. */
-export class UsageError extends Error {}
 
 export const namesFrom = (name: string | undefined): ProjectionName[] => {
   if (name === undefined) return projectionNames;
@@ -59,20 +58,37 @@ export const rebuildProjections = (config: Config, name: string | undefined, pri
     print(`in ${ms.toFixed(0)} ms, one read of the log`);
   });
 
+/** The projections a business date applies to: the agenda and the timeline (attendance has no such question yet). */
+const datedNames = (name: string | undefined): ProjectionName[] => {
+  const names: ProjectionName[] = name === undefined ? ['agenda', 'timeline'] : namesFrom(name);
+  if (names.includes('attendance')) throw new UsageError('--at applies to the agenda and the timeline', 'replay');
+  return names;
+};
+
 /**
- * `replay --as-of <position|time> [--projection name]`: the projections exactly as the ledger stood
- * then, as JSON. Reads only: from the live projection rows where they hold that position (they are
- * temporal), else from a replay of the log from zero in a scratch file.
+ * `replay --as-of <position|time> [--at <date>] [--projection name]`: the projections exactly as the
+ * ledger stood then, as JSON; with `--at`, the agenda and timeline on that business date. Reads only:
+ * from the live projection rows where they hold that position (they are temporal), else from a
+ * replay of the log from zero in a scratch file. An instant before the first event says so on stderr.
  */
-export const replayAsOf = async (config: Config, asOf: string, name: string | undefined, print: Print) => {
-  const names = namesFrom(name);
+export const replayAsOf = async (
+  config: Config,
+  { asOf, at: date }: { asOf: string; at: string | undefined },
+  name: string | undefined,
+  print: Print,
+) => {
+  const businessDate = date === undefined ? undefined : parseDate(date);
+  const names = businessDate === undefined ? namesFrom(name) : datedNames(name);
   const { events, close } = await openEventsReadOnly(config);
   const live = openLiveProjections(config);
   try {
     const at = await positionAsOf(events, asOf);
+    const notice = await noticeOf(events, asOf, at);
+    if (notice !== undefined) process.stderr.write(`notice: ${notice}\n`);
     const behind = names.filter((n) => (live?.committed(n) ?? -1) < at);
+    const dated = businessDate === undefined ? {} : { at: businessDate };
     const views = (database: ProjectionDatabase, of: readonly ProjectionName[]) =>
-      Object.fromEntries(of.map((n) => [n, { position: at, ...viewOf(n, database, at) }]));
+      Object.fromEntries(of.map((n) => [n, { position: at, ...dated, ...viewOf(n, database, at, businessDate) }]));
     const fromLive = live
       ? views(
           live.database,
@@ -103,15 +119,15 @@ export const openLiveProjections = (config: Config) => {
 };
 
 /** A projection's whole answer with no filter, as its route names the parts. */
-const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number): object => {
+const viewOf = (name: ProjectionName, database: ProjectionDatabase, at: number, date: string | undefined): object => {
   const PAGE = 500;
   switch (name) {
     case 'agenda':
-      return { meetings: [...wholeAgenda(database.reader, {}, at, PAGE)] };
+      return { meetings: [...wholeAgenda(database.reader, meetingsBy({}, date), at, PAGE)] };
     case 'attendance':
       return { participants: [...wholeAttendance(database.reader, {}, at, PAGE)] };
     case 'timeline': {
-      const { entries, theatres } = wholeTimeline(database.reader, {}, at, PAGE);
+      const { entries, theatres } = wholeTimeline(database.reader, timelineOn({}, date), at, PAGE);
       return { entries: [...entries], theatres: theatres() };
     }
   }
@@ -152,6 +168,19 @@ export const replayFromZero = async <T>(
 export const positionAsOf = async (events: EventStore, asOf: string): Promise<number> => {
   const head = await events.headPosition();
   return Math.min(head, /^\d+$/.test(asOf) ? Number(asOf) : await events.positionAt(parseInstant(asOf)));
+};
+
+/** What a reader of an --as-of instant must be told: that it precedes the first event, when it does. */
+export const noticeOf = async (events: EventStore, asOf: string, position: number): Promise<string | undefined> => {
+  if (/^\d+$/.test(asOf) || position > 0) return undefined;
+  const [first] = await events.readAll({ maxCount: 1 });
+  return first && beforeFirstEventNotice(parseInstant(asOf), first.recordedAt);
+};
+
+const parseDate = (text: string): string => {
+  const parsed = calendarDate.safeParse(text);
+  if (!parsed.success) throw new UsageError(`--at takes a business date YYYY-MM-DD, not ${text}`, 'replay');
+  return parsed.data;
 };
 
 const parseInstant = (text: string): string => {

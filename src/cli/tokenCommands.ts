@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { allRoles, type Config, type Role } from '../config.js';
 import { TokenFile } from '../http/tokenFile.js';
 import { actorOf, formerActorOf } from '../http/tokens.js';
-import { UsageError } from './projectionCommands.js';
+import { parseOptions, UsageError } from './commandLine.js';
 
 /**
  * npm run ledger -- tokens list | add --role <role> [--name <name>] | revoke <id|actor>
@@ -12,15 +11,10 @@ import { UsageError } from './projectionCommands.js';
  */
 export const tokens = (config: Config, args: string[], print: (line: string) => void): number => {
   const [action, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: { role: { type: 'string' }, name: { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
-  });
   const file = new TokenFile(config.dataDir);
   switch (action) {
     case 'list':
+      parseOptions('tokens list', rest, {});
       for (const t of file.list()) {
         const state = t.revokedAt ? `revoked ${t.revokedAt}` : 'active';
         // The former actor names the token in events recorded before tokens had ids.
@@ -30,8 +24,9 @@ export const tokens = (config: Config, args: string[], print: (line: string) => 
       if (config.tokens.length > 0) print(`(and ${config.tokens.length} fixed in LEDGER_TOKENS, not listed)`);
       return 0;
     case 'add': {
+      const { values } = parseOptions('tokens add', rest, { role: { type: 'string' }, name: { type: 'string' } });
       if (!values.role || !allRoles.includes(values.role as Role)) {
-        throw new UsageError('tokens add needs --role secretariat|auditor|reporter');
+        throw new UsageError('tokens add needs --role secretariat|auditor|reporter', 'tokens add');
       }
       const { token, stored } = file.add(values.role as Role, values.name ?? '');
       process.stderr.write(`Added ${stored.id} (${actorOf(stored)}); the token is shown only now.\n`);
@@ -39,8 +34,10 @@ export const tokens = (config: Config, args: string[], print: (line: string) => 
       return 0;
     }
     case 'revoke': {
+      const { positionals } = parseOptions('tokens revoke', rest, {}, true);
       const [which] = positionals;
-      if (!which || positionals.length > 1) throw new UsageError('tokens revoke needs one token id or actor');
+      if (!which || positionals.length > 1)
+        throw new UsageError('tokens revoke needs one token id or actor', 'tokens revoke');
       const revoked = file.revoke(which);
       if (!revoked) {
         process.stderr.write(`No single token matches ${which}; see npm run ledger -- tokens list\n`);
@@ -51,6 +48,6 @@ export const tokens = (config: Config, args: string[], print: (line: string) => 
     }
     case undefined:
     default:
-      throw new UsageError('tokens takes: list, add --role <role> [--name <name>], revoke <id|actor>');
+      throw new UsageError('tokens takes: list, add --role <role> [--name <name>], revoke <id|actor>', 'tokens');
   }
 };

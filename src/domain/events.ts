@@ -42,6 +42,11 @@ export type EventMetadata = {
   schemaVersion: number;
   /** The hash of the stream's previous event (null for the first): the stream's hash chain. */
   prevHash: string | null;
+  /**
+   * Sample data, not a record of fact: set only by the demo's `--illustrative` loader. Absent on
+   * every other event. Not among the audited fields; its loader's actor (`secretariat#demo-illustrative`) is.
+   */
+  illustrative?: true;
 };
 
 /** EventMetadata as the ledger writes it, for events that come from outside (an import). */
@@ -56,6 +61,7 @@ export const eventMetadataSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash in hex')
     .nullable(),
+  illustrative: z.literal(true).optional(),
 }) satisfies z.ZodType<EventMetadata>;
 
 export const meetingStream = (meetingId: string): string => `meeting-${meetingId}`;

@@ -55,6 +55,7 @@ export const commandContext = (request: FastifyRequest): CommandContext => {
     causationId: commandId,
     actor: principal.actor,
     receivedAt: new Date().toISOString(),
+    ...(principal.illustrative && { illustrative: true }),
   };
   const ifMatch = singleHeader(request, 'if-match');
   if (ifMatch !== undefined) {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { instant } from '../domain/shared/values.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import { beforeFirstEventNotice } from '../projections/businessDate.js';
 import type { ProjectionName } from '../projections/catalog.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { matchesIfNoneMatch } from './etag.js';
@@ -51,8 +52,11 @@ type ReadQuery = {
   cursor?: string | undefined;
 };
 
-/** Where a read answers: the position, where its page starts, and query values its first page fixed. */
-export type View = { at: number; after: unknown; pinned: Record<string, string> };
+/**
+ * Where a read answers: the position, where its page starts, and query values its first page fixed;
+ * `notice`, what the reader must know to read the answer right (an asOf before the first event).
+ */
+export type View = { at: number; after: unknown; pinned: Record<string, string>; notice?: string };
 
 /**
  * How the projection routes resolve the position they answer at. A cursor (signed, see
@@ -85,6 +89,7 @@ export class ProjectionReads {
     const pinned = Object.values(view.pinned).join(',') || variant;
     const etag = `"${name}-${this.engine.state(name).version}-${view.at}-${format}${pinned ? `-${hashOf(pinned)}` : ''}"`;
     void reply.header('ETag', etag).header('Vary', 'Accept');
+    if (view.notice !== undefined) void reply.header('Ledger-Notice', view.notice);
     if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
       await reply.code(304).send();
       return undefined;
@@ -98,7 +103,12 @@ export class ProjectionReads {
     return this.cursors.encode({ at: view.at, after, pinned });
   }
 
-  private async resolve(name: ProjectionName, request: FastifyRequest, reply: FastifyReply, query: ReadQuery) {
+  private async resolve(
+    name: ProjectionName,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: ReadQuery,
+  ): Promise<View> {
     const { engine, store } = this;
     if (query.cursor !== undefined) {
       const cursor = this.cursors.decode(query.cursor);
@@ -106,8 +116,8 @@ export class ProjectionReads {
       return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {} };
     }
     if (query.asOf !== undefined) {
-      const at = await asOf(engine, name, store, query.asOf, query.waitMs);
-      return { at, after: undefined, pinned: {} };
+      const { at, notice } = await asOf(engine, name, store, query.asOf, query.waitMs);
+      return { at, after: undefined, pinned: {}, ...(notice !== undefined && { notice }) };
     }
     return { at: await live(engine, name, reply, query), after: undefined, pinned: {} };
   }
@@ -155,9 +165,11 @@ const asOf = async (
   store: EventStore,
   at: number | string,
   waitMs: number,
-): Promise<number> => {
+): Promise<{ at: number; notice?: string }> => {
   const head = await store.headPosition();
   const position = Math.min(typeof at === 'number' ? at : await store.positionAt(at), head);
   await reached(engine, name, position, waitMs);
-  return position;
+  if (typeof at === 'number' || position > 0 || head === 0) return { at: position };
+  const [first] = await store.readAll({ maxCount: 1 });
+  return { at: position, ...(first && { notice: beforeFirstEventNotice(at, first.recordedAt) }) };
 };

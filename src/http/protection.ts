@@ -65,7 +65,15 @@ export const registerProtection = async (
         'X-Correlation-Id',
         'X-Request-Id',
       ],
-      exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Ledger-Stale'],
+      exposedHeaders: [
+        'ETag',
+        'Location',
+        'Retry-After',
+        'X-Request-Id',
+        'Idempotent-Replayed',
+        'Ledger-Stale',
+        'Ledger-Notice',
+      ],
       maxAge: 600,
     });
   }

@@ -12,13 +12,18 @@ export type Principal = {
    * to find an Idempotency-Key kept then, so a retry across the upgrade is still answered once.
    */
   formerActor: string;
+  /** Everything this caller appends is sample data (the demo's in-process --illustrative loader only). */
+  illustrative?: true;
 };
 
 /** A token as the ledger keeps it: its id, its role and the SHA-256 of the token, never the token itself. */
 export type TokenDigest = { id: string; role: Role; sha256: string };
 
-/** A token given in full (LEDGER_TOKENS), with its id (see `fixedTokenId`). */
-export type FixedToken = { role: Role; token: string; id: string };
+/**
+ * A token given in full (LEDGER_TOKENS), with its id (see `fixedTokenId`). `illustrative`: only
+ * for a token made in process, never from the environment or the token file (see Principal).
+ */
+export type FixedToken = { role: Role; token: string; id: string; illustrative?: true };
 
 export const digestOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -54,9 +59,12 @@ export const withIds = (tokens: readonly { role: Role; token: string }[]): Promi
 
 type Entry = { digest: Buffer; principal: Principal };
 
-const toEntry = (token: TokenDigest): Entry => ({
+const toEntry = (token: TokenDigest & { illustrative?: true }): Entry => ({
   digest: Buffer.from(token.sha256, 'hex'),
-  principal: { role: token.role, actor: actorOf(token), id: token.id, formerActor: formerActorOf(token) },
+  principal: {
+    ...{ role: token.role, actor: actorOf(token), id: token.id, formerActor: formerActorOf(token) },
+    ...(token.illustrative && { illustrative: true }),
+  },
 });
 
 /**
@@ -71,7 +79,7 @@ export class TokenRegistry {
   private refresh: (() => boolean) | undefined;
 
   constructor(tokens: readonly FixedToken[], managed: readonly TokenDigest[] = []) {
-    this.fixed = tokens.map((token) => toEntry({ role: token.role, id: token.id, sha256: digestOf(token.token) }));
+    this.fixed = tokens.map(({ token, ...fixed }) => toEntry({ ...fixed, sha256: digestOf(token) }));
     this.replaceManaged(managed);
   }
 

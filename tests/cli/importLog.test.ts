@@ -33,7 +33,8 @@ const postgresConfig = (name: string): Config => {
 
 beforeAll(async () => {
   const source = sqliteConfig('source');
-  await runDemo(source, quiet);
+  // The illustrative week: enough events (61) for the refusals' line numbers, and metadata.illustrative to keep.
+  await runDemo(source, quiet, { illustrative: true });
   await exportLog(source, join(work, 'good.ndjson'), quiet);
   exported = readFileSync(join(work, 'good.ndjson'), 'utf8')
     .trimEnd()
@@ -117,6 +118,12 @@ const badFiles = (): { name: string; events: ExportedEvent[]; line: number; reas
     line: 4,
     reason: /metadata: recordedAt: must be a UTC instant/,
   },
+  {
+    name: 'an illustrative mark other than true',
+    events: forged(40, (e) => ({ ...e, metadata: { ...e.metadata, illustrative: 'yes' } })),
+    line: 41,
+    reason: /metadata: illustrative: /,
+  },
 ];
 
 /** The store's head position, opened afresh: what an import left in it. */
@@ -155,6 +162,17 @@ const importInto = (_store: string, configFor: (name: string) => Config) => () =
     expect(await importLog(config, join(work, 'good.ndjson'), (line) => printed.push(line))).toBe(0);
     expect(JSON.parse(printed.join('\n'))).toMatchObject({ ok: true, imported: exported.length, alreadyHeld: 0 });
     expect(await headOf(config)).toBeGreaterThanOrEqual(exported.length);
+    // The demo's invented events keep their mark, and only they: what came from the note has none.
+    const again = join(work, `re-exported-${_store}.ndjson`);
+    await exportLog(config, again, quiet);
+    const marks = (file: string) =>
+      readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as ExportedEvent).metadata.illustrative ?? false);
+    expect(marks(again)).toEqual(marks(join(work, 'good.ndjson')));
+    expect(marks(again).filter(Boolean)).toHaveLength(49);
+    expect(marks(again).slice(0, 12)).toEqual(Array(12).fill(false));
   });
 
   it('imports the same file again as a no-op, and refuses a store holding other events', async () => {

@@ -19,7 +19,8 @@ describe.skipIf(!hasChromium())('the web console in a real browser, on the demo 
   const openConsole = () => consoleBrowser.open();
 
   beforeAll(async () => {
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined);
+    // Illustrative: the Lake Chad Basin lane below is invented data, not from the note.
+    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
     server = await startServer(dataDir, { LEDGER_TOKENS: `reporter:${READER_TOKEN}`, LOG_LEVEL: 'warn' });
     consoleBrowser = await launchConsoleBrowser(server.baseUrl);
     ({ context: browser, problems } = consoleBrowser);

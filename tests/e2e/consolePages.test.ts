@@ -16,6 +16,8 @@ const TOKENS = {
   secretariat: 'pages-e2e-secretariat-token-0123456789',
 };
 const PLENARY = 'Full Coalition meeting (72 members)';
+/** Where the demo records the note's Mosul and Raqqa assessments. */
+const SMALL_GROUP = 'Coalition Small Group';
 
 type Checkpoint = { treeSize: number; position: number; text: string };
 
@@ -45,7 +47,8 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
   };
 
   beforeAll(async () => {
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined);
+    // Illustrative: attendance to sort, and a Small Group outcome of 13 July to move Mosul down the ladder.
+    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
     const tokens = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`);
     server = await startServer(dataDir, { LEDGER_TOKENS: tokens.join(','), LOG_LEVEL: 'warn' });
     before = await call<Checkpoint>('auditor', 'POST', '/v1/audit/checkpoint');
@@ -55,20 +58,25 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
       'GET',
       '/v1/timeline?theatre=mosul',
     );
-    const mosul = `/v1/meetings/${demoMeetings.plenary}/outcomes/${entries[0]!.outcomeId}/amend`;
+    const mosul = `/v1/meetings/${demoMeetings.smallGroup}/outcomes/${entries[0]!.outcomeId}/amend`;
     const amended = await call<{ position: number; revision: number }>('secretariat', 'POST', mosul, {
       stage: 'liberated',
       reason: 'Mosul was declared liberated on 10 July 2017',
     });
     amendedAt = amended.position;
     amendedRevision = amended.revision;
-    // A regression to show: the small group's priorities outcome (13 July) amended to place Mosul lower.
+    // A regression to show: the small group's stabilization outcome (13 July) amended to place Mosul lower.
     const smallGroup = `/v1/meetings/${demoMeetings.smallGroup}`;
-    const { outcomes } = await call<{ outcomes: { outcomeId: string }[] }>('reporter', 'GET', smallGroup);
+    const { outcomes } = await call<{ outcomes: { outcomeId: string; summary: string }[] }>(
+      'reporter',
+      'GET',
+      smallGroup,
+    );
+    const stabilization = outcomes.find((o) => o.summary.includes('stabilization'))!;
     const regressed = await call<{ position: number }>(
       'secretariat',
       'POST',
-      `${smallGroup}/outcomes/${outcomes[0]!.outcomeId}/amend`,
+      `${smallGroup}/outcomes/${stabilization.outcomeId}/amend`,
       { theatre: 'mosul', stage: 'offensive-underway', reason: 'A test of the regression mark' },
     );
     regressedAt = regressed.position;
@@ -96,12 +104,12 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
   it('links the agenda to a meeting page: its state, the outcome with its correction, its events in order', async () => {
     const page = await browser.open();
     await signIn(page, TOKENS.reporter);
-    await page.getByRole('link', { name: PLENARY }).click();
+    await page.getByRole('link', { name: SMALL_GROUP }).click();
 
     const events = page.locator('#meeting-events tbody tr');
     await events.first().waitFor();
-    expect(page.url()).toContain(`#/meetings/${demoMeetings.plenary}`);
-    await expect.poll(() => page.locator('#meeting h2').textContent()).toBe(PLENARY);
+    expect(page.url()).toContain(`#/meetings/${demoMeetings.smallGroup}`);
+    await expect.poll(() => page.locator('#meeting h2').textContent()).toBe(SMALL_GROUP);
     const revisions = (await cells(page, '#meeting-events tbody td:nth-child(1)')).map(Number);
     const positions = (await cells(page, '#meeting-events tbody td:nth-child(2)')).map(Number);
     const types = await cells(page, '#meeting-events tbody td:nth-child(3)');
@@ -109,13 +117,13 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(types[0]).toBe('MeetingScheduled');
     expect(types.at(-1)).toBe('OutcomeAmended');
-    expect(positions.at(-1)).toBe(amendedAt);
+    expect(positions.slice(-2)).toEqual([amendedAt, regressedAt]); // both amendments are of this meeting's outcomes
     expect(await cells(page, '#meeting-events tbody td:nth-child(5)')).not.toContain('');
     expect(await page.locator('#meeting-events a').count()).toBe(0); // proof links are for auditors
 
     const mosul = page.locator('article.outcome', { hasText: 'Mosul is on the verge' });
     expect(await mosul.locator('.corrections').textContent()).toContain(
-      'Amended: Mosul was declared liberated on 10 July 2017 (before: Through Coalition support',
+      'Amended: Mosul was declared liberated on 10 July 2017 (before: The media note of 5 July 2017',
     );
     expect(await mosul.textContent()).toContain('mosul: liberated');
     await shot(page, 'meeting-1280');
@@ -201,7 +209,7 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
 
     await page.locator('svg.lane[data-theatre="mosul"] a').first().focus(); // the keyboard reaches each point
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#meeting h2').textContent()).toBe(PLENARY);
+    await expect.poll(() => page.locator('#meeting h2').textContent()).toBe(SMALL_GROUP);
     expect(browser.problems).toEqual([]);
     await page.close();
   });
@@ -253,14 +261,14 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
     const inclusion = () => page.locator('#inclusion-result').textContent();
 
     it("verifies an event of a meeting's page in this browser: the checkpoint's signature, then the event's inclusion", async () => {
-      await page.goto(`${server.baseUrl}/#/meetings/${demoMeetings.plenary}`);
+      await page.goto(`${server.baseUrl}/#/meetings/${demoMeetings.smallGroup}`);
       await page.getByRole('link', { name: String(amendedAt), exact: true }).click();
 
       await expect
         .poll(() => page.locator('#checkpoint-result').textContent())
         .toBe('✔ Verified in this browser: Ed25519 signature by meeting-ledger');
       expect(await page.locator('#checkpoint-text').textContent()).toContain(`\n${after.treeSize}\n`);
-      const stream = `meeting-${demoMeetings.plenary}`;
+      const stream = `meeting-${demoMeetings.smallGroup}`;
       await expect
         .poll(inclusion)
         .toMatch(

@@ -71,12 +71,18 @@ describe('asOf: the ledger as it stood then', () => {
     expect(agenda.meetings.map((m) => m.title)).toEqual([plenary.title]);
   });
 
-  it('answers as of a recorded time: nothing before the first event, everything at the head', async () => {
-    const before = expectJson<Agenda>(
-      await get(`/v1/agenda?${SINCE_2017}&asOf=2000-01-01T00:00:00Z`, 'secretariat'),
-      200,
+  it('answers as of a recorded time: nothing before the first event, and says so; everything at the head', async () => {
+    const answer = await get(`/v1/agenda?${SINCE_2017}&asOf=2000-01-01T00:00:00Z`, 'secretariat');
+    const before = expectJson<Agenda & { notice: string }>(answer, 200);
+    expect(before).toEqual({ position: 0, notice: expect.any(String) as string, meetings: [], next: null });
+    expect(before.notice).toMatch(
+      /^asOf 2000-01-01T00:00:00.000Z is before the first event this ledger recorded \(\d{4}-.+Z\): .*position 0.*at=YYYY-MM-DD/,
     );
-    expect(before).toEqual({ position: 0, meetings: [], next: null });
+    expect(answer.headers['ledger-notice']).toBe(before.notice);
+    // A position is what the caller chose: nothing to explain, even at 0.
+    const atZero = await get(`/v1/agenda?${SINCE_2017}&asOf=0`, 'secretariat');
+    expect(expectJson<Agenda>(atZero, 200)).toEqual({ position: 0, meetings: [], next: null });
+    expect(atZero.headers['ledger-notice']).toBeUndefined();
     const now = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&asOf=2999-01-01T00:00:00Z`, 'secretariat'), 200);
     const live = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&minPosition=${now.position}`), 200);
     expect(now).toEqual(live);

@@ -107,6 +107,8 @@ describe('CORS', () => {
     });
     expect(read.headers['access-control-allow-origin']).toBe('https://secretariat.example');
     expect(read.headers['access-control-expose-headers']).toMatch(/ETag/);
+    // A browser client reads the asOf notice (an instant before the first event) too.
+    expect(read.headers['access-control-expose-headers']).toMatch(/Ledger-Notice/);
   });
 });
 

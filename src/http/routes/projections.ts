@@ -11,10 +11,14 @@ import { TimelineReader } from '../../projections/timeline/timelineQueries.js';
 import { ALL_READERS, AUDITORS } from '../access.js';
 import { agendaCsvExport, agendaIcsExport, attendanceCsvExport, timelineCsvExport } from '../projectionExports.js';
 import { PageCursors } from '../pageCursors.js';
-import { ProjectionReads, projectionReadQuery } from '../projectionReads.js';
+import { ProjectionReads, projectionReadQuery, type View } from '../projectionReads.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
 import { csvFormat, csvQuery, sendCsv, sendIcs, wantsCsv } from '../exportReplies.js';
 import { HttpProblem } from '../problem.js';
+import { meetingsBy, timelineOn } from '../../projections/businessDate.js';
+
+/** The view's notice (an asOf before the first event), as a field of a JSON answer. */
+const noticeOf = (view: View) => (view.notice === undefined ? {} : { notice: view.notice });
 
 const agendaKey = z.strictObject({ startsAt: z.string(), meetingId: z.string() });
 const entryKey = z.strictObject({ date: z.string(), position: z.number() });
@@ -41,8 +45,14 @@ export const projectionRoutes =
     const timeline = new TimelineReader(db);
     const reads = projectionReadQuery(pageSize);
 
+    const businessDate = calendarDate
+      .optional()
+      .describe('A business date: the answer as it stood on that day of the meetings (see the README), not asOf');
     const agendaFilters = {
-      from: instant.optional().describe('Meetings starting at or after this instant; defaults to now'),
+      from: instant
+        .optional()
+        .describe('Meetings starting at or after this instant; defaults to now, or to the beginning with `at`'),
+      at: businessDate.describe('Only meetings that started on or before this day (UTC), as they are recorded now'),
       to: instant.optional().describe('Meetings starting before this instant'),
       forum: forumSlug.optional(),
       status: z.enum(['scheduled', 'rescheduled', 'cancelled', 'closed']).optional(),
@@ -58,6 +68,7 @@ export const projectionRoutes =
     const attendanceQuery = z.strictObject({ participantId: slug.optional(), ...attendanceFilters });
     const timelineQuery = z.strictObject({
       theatre: slug.optional(),
+      at: businessDate.describe('Only entries dated on or before this day, each theatre at its stage of that day'),
       from: calendarDate.optional().describe('Entries dated on or after this day'),
       to: calendarDate.optional().describe('Entries dated before this day'),
       ...reads,
@@ -74,20 +85,22 @@ export const projectionRoutes =
       async (request, reply) => {
         const csv = wantsCsv(request);
         // `from` defaults to now: fixed by the first page, so later pages do not drop what started meanwhile.
-        const now = new Date().toISOString();
-        const { limit, bom, ...filters } = request.query;
+        // With `at` (a business date) it defaults to the beginning: the question is about the past.
+        const now = request.query.at === undefined ? new Date().toISOString() : '';
+        const { limit, bom, at, ...filters } = request.query;
         const view = await views.view('agenda', request, reply, request.query, {
           format: csv ? csvFormat(bom) : 'json',
           variant: filters.from ?? now,
         });
         if (!view) return reply;
-        const query = { ...filters, from: view.pinned.from ?? filters.from ?? now };
+        const query = meetingsBy({ ...filters, from: view.pinned.from ?? filters.from ?? now }, at);
         if (csv) {
           const chunks = agendaCsvExport(agenda, query, view.at);
           return sendCsv(reply, bom, { name: 'agenda', position: view.at, chunks, release: exporting(request) });
         }
         const page = agenda.page(query, view.at, limit, PageCursors.after(agendaKey, view.after));
-        return { position: view.at, meetings: page.meetings, next: views.next(view, page.next, { from: query.from }) };
+        const next = views.next(view, page.next, { from: query.from });
+        return { position: view.at, ...noticeOf(view), meetings: page.meetings, next };
       },
     );
 
@@ -102,13 +115,14 @@ export const projectionRoutes =
         },
       },
       async (request, reply) => {
-        const now = new Date().toISOString();
+        const now = request.query.at === undefined ? new Date().toISOString() : '';
         const view = await views.view('agenda', request, reply, request.query, {
           format: 'ics',
           variant: request.query.from ?? now,
         });
         if (!view) return reply;
-        const { from = now, ...filters } = request.query;
+        const { from = now, at, ...rest } = request.query;
+        const filters = meetingsBy(rest, at);
         const options = {
           productId: '-//meeting-ledger//agenda//EN',
           stampFor: (m: { updatedAt: string }) => m.updatedAt,
@@ -147,7 +161,7 @@ export const projectionRoutes =
           participants.push(attendance.summary(participant, query, view.at));
           await yieldToEventLoop();
         }
-        return { position: view.at, participants, next: views.next(view, page.next) };
+        return { position: view.at, ...noticeOf(view), participants, next: views.next(view, page.next) };
       },
     );
 
@@ -194,6 +208,7 @@ export const projectionRoutes =
         );
         return {
           position: view.at,
+          ...noticeOf(view),
           participant: attendance.summary(participant, query, view.at),
           meetings: page.meetings,
           next: views.next(view, page.next),
@@ -213,7 +228,8 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        const { limit, bom, ...query } = request.query;
+        const { limit, bom, at, ...filters } = request.query;
+        const query = timelineOn(filters, at);
         const view = await views.view('timeline', request, reply, request.query, {
           format: csv ? csvFormat(bom) : 'json',
         });
@@ -225,6 +241,7 @@ export const projectionRoutes =
         const page = timeline.entries(query, view.at, limit, PageCursors.after(entryKey, view.after));
         return {
           position: view.at,
+          ...noticeOf(view),
           entries: page.entries,
           theatres: timeline.theatres(query, view.at),
           next: views.next(view, page.next),

@@ -28,7 +28,8 @@ export type AgendaKey = { startsAt: string; meetingId: string };
 // Past every ISO instant and every ULID: the open end of a range.
 const END = '\uffff';
 
-const pageSql = `
+/** A page of meetings by start time; exported for the test of its query plan. */
+export const agendaPageSql = `
   SELECT meeting_id, title, forum, status, location, host, starts_at, ends_at, cancellation_reason, changes,
          updated_at, scheduled_items
   FROM agenda_meetings
@@ -47,7 +48,7 @@ export class AgendaReader {
 
   constructor(db: Database.Database) {
     this.statements = {
-      page: db.prepare<Record<string, unknown>, MeetingRow>(pageSql),
+      page: db.prepare<Record<string, unknown>, MeetingRow>(agendaPageSql),
       items: db.prepare<[string, number], { itemId: string; title: string; recordedAt: string }>(
         `SELECT item_id AS itemId, title, recorded_at AS recordedAt FROM agenda_items
          WHERE meeting_id = ? AND valid_from <= ? ORDER BY seq`,

@@ -51,7 +51,8 @@ const LISTED = `listed = 1 AND ${HOLDS_AT} AND date < @to`;
 const AFTER = '(date > @afterDate OR (date = @afterDate AND recorded_position > @afterPosition))';
 const BEFORE = '(date < @beforeDate OR (date = @beforeDate AND recorded_position < @beforePosition))';
 
-const sql = {
+/** The timeline's queries; exported for the test of their query plans. */
+export const timelineSql = {
   entriesOfTheatre: `SELECT ${ENTRY} FROM timeline_outcomes
     WHERE theatre = @theatre AND ${LISTED} AND date >= @from AND ${AFTER}
     ORDER BY date, recorded_position LIMIT @limit`,
@@ -91,16 +92,16 @@ export class TimelineReader {
   constructor(db: Database.Database) {
     const prepare = <Row>(text: string) => db.prepare<Record<string, unknown>, Row>(text);
     this.statements = {
-      entriesOfTheatre: prepare<EntryRow>(sql.entriesOfTheatre),
-      entries: prepare<EntryRow>(sql.entries),
-      stageBefore: prepare<{ stage: Stage }>(sql.stageBefore),
-      lastStaged: prepare<{ stage: Stage; date: string; position: number }>(sql.lastStaged),
-      lastOtherStage: prepare<{ date: string; position: number }>(sql.lastOtherStage),
-      firstStagedAfter: prepare<{ date: string }>(sql.firstStagedAfter),
-      theatres: prepare<{ theatre: string }>(sql.theatres),
-      outcome: prepare<Omit<TimelineOutcome, 'retracted'> & { retracted: number }>(sql.outcome),
+      entriesOfTheatre: prepare<EntryRow>(timelineSql.entriesOfTheatre),
+      entries: prepare<EntryRow>(timelineSql.entries),
+      stageBefore: prepare<{ stage: Stage }>(timelineSql.stageBefore),
+      lastStaged: prepare<{ stage: Stage; date: string; position: number }>(timelineSql.lastStaged),
+      lastOtherStage: prepare<{ date: string; position: number }>(timelineSql.lastOtherStage),
+      firstStagedAfter: prepare<{ date: string }>(timelineSql.firstStagedAfter),
+      theatres: prepare<{ theatre: string }>(timelineSql.theatres),
+      outcome: prepare<Omit<TimelineOutcome, 'retracted'> & { retracted: number }>(timelineSql.outcome),
       corrections: prepare<{ position: number; kind: Correction['kind']; reason: string; previous: string | null }>(
-        sql.corrections,
+        timelineSql.corrections,
       ),
     };
   }
