@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../sqliteDriver.js';
 import type { RecordedLeaf } from './eventCheck.js';
 import { HASH_BYTES } from './merkle.js';
 

@@ -802,6 +802,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -966,6 +968,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1139,6 +1143,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -1315,6 +1321,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -1487,6 +1495,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -1660,6 +1670,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -1836,6 +1848,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -2010,6 +2024,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -2191,6 +2207,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -2361,6 +2379,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -2538,6 +2558,8 @@ export interface operations {
                 "idempotency-key"?: string;
                 /** @description "<revision>" from an ETag: fail with 412 if the meeting has moved on */
                 "if-match"?: string;
+                /** @description Only with the web console's session cookie: the session's csrfToken (GET /console/session) */
+                "x-csrf-token"?: string;
             };
             path: {
                 id: string;
@@ -3018,8 +3040,10 @@ export interface operations {
     getV1Agenda: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now */
+                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
                 from?: string;
+                /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
+                at?: string;
                 /** @description Meetings starting before this instant */
                 to?: string;
                 forum?: string;
@@ -3139,8 +3163,10 @@ export interface operations {
     getV1AgendaIcs: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now */
+                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
                 from?: string;
+                /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
+                at?: string;
                 /** @description Meetings starting before this instant */
                 to?: string;
                 forum?: string;
@@ -3450,6 +3476,8 @@ export interface operations {
         parameters: {
             query?: {
                 theatre?: string;
+                /** @description Only entries dated on or before this day, each theatre at its stage of that day */
+                at?: string;
                 /** @description Entries dated on or after this day */
                 from?: string;
                 /** @description Entries dated before this day */
