@@ -273,20 +273,22 @@ describe('projection CSV', () => {
     ]);
   });
 
-  it('writes the timeline one entry a row', () => {
-    expect(parseCsv(timelineCsv([mosul, { ...mosul, stage: null, regression: true }]))).toEqual([
-      ['date', 'theatre', 'stage', 'regression', 'kind', 'summary', 'meetingId', 'outcomeId'],
+  it('writes the timeline one entry a row, with whether a correction amended it', () => {
+    const amended = { ...mosul, stage: null, regression: true, corrected: true };
+    expect(parseCsv(timelineCsv([mosul, amended]))).toEqual([
+      ['date', 'theatre', 'stage', 'regression', 'corrected', 'kind', 'summary', 'meetingId', 'outcomeId'],
       [
         '2017-07-05',
         'mosul',
         'verge-of-liberation',
+        'false',
         'false',
         'assessment',
         mosul.summary,
         mosul.meetingId,
         mosul.outcomeId,
       ],
-      ['2017-07-05', 'mosul', '', 'true', 'assessment', mosul.summary, mosul.meetingId, mosul.outcomeId],
+      ['2017-07-05', 'mosul', '', 'true', 'true', 'assessment', mosul.summary, mosul.meetingId, mosul.outcomeId],
     ]);
   });
 });

@@ -109,7 +109,7 @@ describe('exports for reporting jobs', () => {
   it('answers the timeline and attendance as CSV too', async () => {
     const timeline = await get('/v1/timeline', 'reporter', { accept: 'text/csv' });
     expect(timeline.body.split('\r\n')[0]).toBe(
-      '"date","theatre","stage","regression","kind","summary","meetingId","outcomeId"',
+      '"date","theatre","stage","regression","corrected","kind","summary","meetingId","outcomeId"',
     );
     const attendance = await get('/v1/attendance', 'reporter', { accept: 'text/csv' });
     expect(attendance.headers['content-type']).toMatch(/^text\/csv/);
