@@ -43,7 +43,7 @@ const errorStatuses = (method: string, url: string, schema: FastifySchema, isPub
   if (url !== '/healthz' && url !== '/readyz') statuses.add(429);
   if (/:(id|participantId|outcomeId)\b/.test(url)) statuses.add(404);
   if (method === 'GET' && ['/v1/audit/checkpoint', '/v1/audit/proofs/inclusion'].includes(url)) statuses.add(404);
-  if (url.startsWith('/v1/audit/proofs/')) statuses.add(422);
+  if (url.startsWith('/v1/audit/proofs/') || url === '/v1/events/live') statuses.add(422);
   if (schema.body) [400, 413, 415].forEach((status) => statuses.add(status));
   if (method === 'POST' && url.startsWith('/v1/m')) [409, 412, 422].forEach((status) => statuses.add(status));
   if (url === '/console/session' && method === 'POST') statuses.add(401);

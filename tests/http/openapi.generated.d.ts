@@ -3654,7 +3654,7 @@ export interface operations {
     getV1EventsLive: {
         parameters: {
             query?: {
-                /** @description Send events after this position (Last-Event-ID, when sent, wins) */
+                /** @description Send events after this position, at most the head (Last-Event-ID, when sent, wins) */
                 after?: number;
                 /** @description 1: name each frame by its event type (for addEventListener); by default frames are unnamed */
                 named?: "0" | "1";
@@ -3694,6 +3694,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
