@@ -3040,7 +3040,7 @@ export interface operations {
     getV1Agenda: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
+                /** @description Meetings starting at or after this instant; defaults to 30 days ago (recent and upcoming meetings), or to the beginning with `at` */
                 from?: string;
                 /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
                 at?: string;
@@ -3075,6 +3075,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         position: number;
+                        /**
+                         * Format: date-time
+                         * @description The lower bound of start times applied (given, or 30 days ago by default); null: the beginning
+                         */
+                        from: string | null;
                         meetings: {
                             meetingId: string;
                             title: string;
@@ -3163,7 +3168,7 @@ export interface operations {
     getV1AgendaIcs: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
+                /** @description Meetings starting at or after this instant; defaults to 30 days ago (recent and upcoming meetings), or to the beginning with `at` */
                 from?: string;
                 /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
                 at?: string;
