@@ -58,12 +58,12 @@ export const commandHelp = {
   projections: help(
     'projections rebuild [name]',
     "Replays the log from zero into a projection's saved state (every projection when no name is given:",
-    'agenda, attendance, timeline). Stop the server first.',
+    'agenda, attendance, timeline). Refused, exit 1, while a server runs on the data directory.',
   ),
   'projections rebuild': help(
     'projections rebuild [agenda|attendance|timeline]',
     "Replays the log from zero into the named projection's saved state, or into all of them, in one read",
-    'of the log. Stop the server first.',
+    'of the log. Refused, exit 1, while a server runs on the data directory.',
   ),
   replay: help(
     'replay [--as-of <position|instant>] [--at <YYYY-MM-DD>] [--projection agenda|attendance|timeline]',
