@@ -922,7 +922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1097,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,7 +1275,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,7 +1449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +1624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1802,7 +1802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1978,7 +1978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,7 +2161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2333,7 +2333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,7 +2687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,6 +3136,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
@@ -3222,6 +3231,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3328,6 +3346,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3448,6 +3475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
@@ -3546,6 +3582,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3706,7 +3751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4028,7 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -99,6 +99,19 @@ describe('asOf: the ledger as it stood then', () => {
     expect(now).toEqual(live);
   });
 
+  it('refuses a position past the head with 422 naming the head, for every projection', async () => {
+    const head = await t.ledger.store.headPosition();
+    for (const path of ['/v1/agenda', '/v1/agenda.ics', '/v1/attendance', '/v1/timeline']) {
+      const res = await get(`${path}?asOf=${head + 1}`, 'auditor');
+      const problem = expectProblem(res, 422, 'beyond-the-log');
+      expect(problem).toMatchObject({
+        head,
+        detail: `asOf ${head + 1} is past the end of the log, which is at position ${head}`,
+      });
+    }
+    expect((await get(`/v1/timeline?asOf=${head}`, 'auditor')).statusCode).toBe(200);
+  });
+
   it('is for every reader: a reporting job gets the same past state as the auditor', async () => {
     const asReporter = await get(`/v1/timeline?asOf=${afterPlenary}`, 'reporter');
     expect(asReporter.statusCode).toBe(200);

@@ -8,7 +8,7 @@ import type { EventStore, Subscription, SubscriptionMessage } from '../../eventS
 import { publicEvent } from '../eventView.js';
 import { ALL_READERS } from '../access.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
-import { HttpProblem } from '../problem.js';
+import { beyondTheLog, HttpProblem } from '../problem.js';
 import { commentFrame, eventFrame } from '../serverSentEvents.js';
 
 const LAST_EVENT_ID = /^\d{1,15}$/;
@@ -64,14 +64,7 @@ const resumeAfter = (request: FastifyRequest, after: number | undefined): number
  */
 const refusePastHead = async (store: EventStore, after: number, source: string): Promise<void> => {
   const head = await store.headPosition();
-  if (after <= head) return;
-  throw new HttpProblem(
-    422,
-    'beyond-the-log',
-    'The resume point is past the end of the log',
-    `${source} ${after} is past the end of the log, which is at position ${head}: resume from ${head} or earlier`,
-    { head },
-  );
+  if (after > head) throw beyondTheLog(source, after, head);
 };
 
 /** Writes messages only as fast as the socket takes them: a slow reader holds back the subscription, not memory. */
