@@ -41,9 +41,6 @@ const auditCommand = async ([action, ...rest]: string[], print: Print): Promise<
       return auditCheckpoint(loadConfig(), print);
     case 'replay': {
       const { values } = parseOptions('audit replay', rest, { 'as-of': { type: 'string' } });
-      if (values['as-of'] === undefined) {
-        throw new UsageError('audit replay needs --as-of <position|time>', 'audit replay');
-      }
       return auditReplay(loadConfig(), values['as-of'], print);
     }
     case 'prove': {

@@ -127,17 +127,17 @@ export const auditConsistency = (config: Config, oldFile: string, newFile: strin
   });
 
 /**
- * `audit replay --as-of <position|time>`: replays the whole log from zero into fresh projections (in
+ * `audit replay [--as-of <position|time>]`: replays the whole log from zero into fresh projections (in
  * a scratch file) and compares, as of that position, a digest of each (SHA-256 of its whole answer in
  * canonical JSON) with the live projections' answer as of the same position. Any position: the live
  * rows are temporal. Reads only; a live projection that has not reached the position is compared
  * where it stands. Exit 1 if any disagrees, or if the log holds an event a projection cannot apply.
  */
-export const auditReplay = async (config: Config, asOf: string, print: Print): Promise<number> => {
+export const auditReplay = async (config: Config, asOf: string | undefined, print: Print): Promise<number> => {
   const { events, close } = await openEventsReadOnly(config);
   const live = openLiveProjections(config);
   try {
-    const at = await positionAsOf(events, asOf);
+    const at = await positionAsOf(events, asOf, 'audit replay');
     const notice = await noticeOf(events, asOf, at);
     if (notice !== undefined) process.stderr.write(`notice: ${notice}\n`);
     const results = await replayFromZero(events, projectionNames, (fresh, engine) =>

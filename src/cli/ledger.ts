@@ -52,7 +52,6 @@ const main = async (argv: string[]): Promise<number> => {
         at: { type: 'string' },
         projection: { type: 'string' },
       });
-      if (values['as-of'] === undefined) throw new UsageError('replay needs --as-of <position|time>', 'replay');
       await replayAsOf(loadConfig(), { asOf: values['as-of'], at: values.at }, values.projection, print);
       return 0;
     }

@@ -9,6 +9,7 @@ import { calendarDate, instant } from '../domain/shared/values.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { closeLedger, openLedger, type Ledger } from '../main.js';
 import { UsageError } from './commandLine.js';
+import type { HelpTopic } from './usage.js';
 import { openEventsReadOnly } from './readOnlyLedger.js';
 import { isProjectionName, projectionNames, projections, type ProjectionName } from '../projections/catalog.js';
 import { beforeFirstEventNotice, meetingsBy, timelineOn } from '../projections/businessDate.js';
@@ -66,14 +67,14 @@ const datedNames = (name: string | undefined): ProjectionName[] => {
 };
 
 /**
- * `replay --as-of <position|time> [--at <date>] [--projection name]`: the projections exactly as the
- * ledger stood then, as JSON; with `--at`, the agenda and timeline on that business date. Reads only:
+ * `replay [--as-of <position|time>] [--at <date>] [--projection name]`: the projections exactly as the
+ * ledger stood then (at the head without --as-of), as JSON; with `--at`, the agenda and timeline on that business date. Reads only:
  * from the live projection rows where they hold that position (they are temporal), else from a
  * replay of the log from zero in a scratch file. An instant before the first event says so on stderr.
  */
 export const replayAsOf = async (
   config: Config,
-  { asOf, at: date }: { asOf: string; at: string | undefined },
+  { asOf, at: date }: { asOf: string | undefined; at: string | undefined },
   name: string | undefined,
   print: Print,
 ) => {
@@ -82,7 +83,7 @@ export const replayAsOf = async (
   const { events, close } = await openEventsReadOnly(config);
   const live = openLiveProjections(config);
   try {
-    const at = await positionAsOf(events, asOf);
+    const at = await positionAsOf(events, asOf, 'replay');
     const notice = await noticeOf(events, asOf, at);
     if (notice !== undefined) process.stderr.write(`notice: ${notice}\n`);
     const behind = names.filter((n) => (live?.committed(n) ?? -1) < at);
@@ -164,15 +165,31 @@ export const replayFromZero = async <T>(
   }
 };
 
-/** The log position an --as-of names: a position as given, or the last event recorded by an instant; at most the head. */
-export const positionAsOf = async (events: EventStore, asOf: string): Promise<number> => {
+/**
+ * The log position an --as-of names: the head when absent, a position as given, or the last event
+ * recorded by an instant. A position past the head is refused, naming the head: answering the head
+ * instead would present the ledger as it stands as the state at a position it never reached.
+ */
+export const positionAsOf = async (events: EventStore, asOf: string | undefined, topic: HelpTopic): Promise<number> => {
   const head = await events.headPosition();
-  return Math.min(head, /^\d+$/.test(asOf) ? Number(asOf) : await events.positionAt(parseInstant(asOf)));
+  if (asOf === undefined) return head;
+  if (!/^\d+$/.test(asOf)) return Math.min(head, await events.positionAt(parseInstant(asOf, topic)));
+  if (Number(asOf) > head) {
+    throw new UsageError(
+      `--as-of ${asOf} is past the end of the log, which is at position ${head} (leave --as-of out for the head)`,
+      topic,
+    );
+  }
+  return Number(asOf);
 };
 
 /** What a reader of an --as-of instant must be told: that it precedes the first event, when it does. */
-export const noticeOf = async (events: EventStore, asOf: string, position: number): Promise<string | undefined> => {
-  if (/^\d+$/.test(asOf) || position > 0) return undefined;
+export const noticeOf = async (
+  events: EventStore,
+  asOf: string | undefined,
+  position: number,
+): Promise<string | undefined> => {
+  if (asOf === undefined || /^\d+$/.test(asOf) || position > 0) return undefined;
   const [first] = await events.readAll({ maxCount: 1 });
   return first && beforeFirstEventNotice(parseInstant(asOf), first.recordedAt);
 };
@@ -183,9 +200,9 @@ const parseDate = (text: string): string => {
   return parsed.data;
 };
 
-const parseInstant = (text: string): string => {
+const parseInstant = (text: string, topic?: HelpTopic): string => {
   const parsed = instant.safeParse(text);
   if (!parsed.success)
-    throw new UsageError(`--as-of takes a position or an ISO 8601 instant with an offset, not ${text}`);
+    throw new UsageError(`--as-of takes a position or an ISO 8601 instant with an offset, not ${text}`, topic);
   return parsed.data;
 };

@@ -11,7 +11,7 @@ Commands:
                                           announces; --illustrative adds invented attendance and outcomes
   projections rebuild [name]              replay the log from zero into a projection's saved state
                                           (all of agenda, attendance, timeline when no name is given)
-  replay --as-of <position|time> [--at <date>] [--projection name]
+  replay [--as-of <position|time>] [--at <date>] [--projection name]
                                           print projections exactly as the ledger stood then, as JSON
   audit verify [--checkpoint file]... [--public-key file.pem]
                                           recompute every hash, chain and checkpoint, reading only; exit 1
@@ -21,7 +21,7 @@ Commands:
   audit prove --position <p> --checkpoint <file>
                                           inclusion proof of an event, verified against the checkpoint
   audit consistency <old.txt> <new.txt>   consistency proof between two checkpoints, verified
-  audit replay --as-of <position|time>    rebuild every projection up to then and print digests; at the
+  audit replay [--as-of <position|time>]  rebuild every projection up to then and print digests; at the
                                           head, compare with the live projections
   tokens list                             managed API tokens (ids, roles, actors, revoked or not)
   tokens add --role <role> [--name <n>]   create a token; prints it once on stdout (stored as a digest)
@@ -58,20 +58,21 @@ export const commandHelp = {
   projections: help(
     'projections rebuild [name]',
     "Replays the log from zero into a projection's saved state (every projection when no name is given:",
-    'agenda, attendance, timeline). Stop the server first.',
+    'agenda, attendance, timeline). Refused, exit 1, while a server runs on the data directory.',
   ),
   'projections rebuild': help(
     'projections rebuild [agenda|attendance|timeline]',
     "Replays the log from zero into the named projection's saved state, or into all of them, in one read",
-    'of the log. Stop the server first.',
+    'of the log. Refused, exit 1, while a server runs on the data directory.',
   ),
   replay: help(
-    'replay --as-of <position|instant> [--at <YYYY-MM-DD>] [--projection agenda|attendance|timeline]',
+    'replay [--as-of <position|instant>] [--at <YYYY-MM-DD>] [--projection agenda|attendance|timeline]',
     'Prints the projections exactly as the ledger stood at a log position, or at the last event it had',
     'recorded by an instant (recording time: what an auditor asks). Reads only.',
     '',
-    '  --as-of        a position (40) or an ISO 8601 instant with an offset (2017-07-12T23:59:59Z). An',
-    '                 instant before the first recorded event answers position 0, and says so on stderr.',
+    '  --as-of        a position (40) or an ISO 8601 instant with an offset (2017-07-12T23:59:59Z); the',
+    '                 head when left out. A position past the head is refused; an instant before the',
+    '                 first recorded event answers position 0, and says so on stderr.',
     '  --at           a business date: only meetings that started on or before that day (UTC) and',
     '                 timeline entries dated on or before it, with each theatre at its stage of that day.',
     '  --projection   one projection only.',
@@ -102,9 +103,10 @@ export const commandHelp = {
     "Proves, and verifies, that the newer checkpoint's log extends the older one's.",
   ),
   'audit replay': help(
-    'audit replay --as-of <position|instant>',
+    'audit replay [--as-of <position|instant>]',
     'Replays the whole log from zero into scratch projections and compares digests of their answers with',
-    "the live projections' as of that position. Exit 1 if any disagrees.",
+    "the live projections' as of that position (the head when left out; a position past it is refused).",
+    'Exit 1 if any disagrees.',
   ),
   tokens: help(
     'tokens <list|add|revoke> [options]',

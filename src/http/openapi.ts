@@ -28,7 +28,7 @@ const problemAnswers: Record<number, string> = {
   412: 'If-Match names another revision than the current one',
   413: 'The body is larger than the limit',
   415: 'The body is not JSON',
-  422: 'The command breaks a rule of the meeting, or the range asked for is outside the log',
+  422: 'The command breaks a rule of the meeting, or the position or range asked for is outside the log',
   429: 'Too many requests for this token or address (Retry-After), where a rate limit is configured',
   500: 'An unexpected failure (details are in the log, never in the answer)',
   503: 'The store is unavailable, a projection is not ready, or the server is stopping (Retry-After)',
@@ -43,7 +43,8 @@ const errorStatuses = (method: string, url: string, schema: FastifySchema, isPub
   if (url !== '/healthz' && url !== '/readyz') statuses.add(429);
   if (/:(id|participantId|outcomeId)\b/.test(url)) statuses.add(404);
   if (method === 'GET' && ['/v1/audit/checkpoint', '/v1/audit/proofs/inclusion'].includes(url)) statuses.add(404);
-  if (url.startsWith('/v1/audit/proofs/')) statuses.add(422);
+  // A position past the head: a proof's range, a live feed's resume point, a projection's asOf.
+  if (/^\/v1\/(audit\/proofs\/|events\/live$|agenda|attendance|timeline)/.test(url)) statuses.add(422);
   if (schema.body) [400, 413, 415].forEach((status) => statuses.add(status));
   if (method === 'POST' && url.startsWith('/v1/m')) [409, 412, 422].forEach((status) => statuses.add(status));
   if (url === '/console/session' && method === 'POST') statuses.add(401);

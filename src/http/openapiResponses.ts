@@ -102,6 +102,10 @@ export const documentedAnswers: Record<string, DocumentedAnswer> = {
       'A page of meetings by start time',
       object({
         position: integer,
+        from: orNull({
+          ...instant,
+          description: 'The lower bound of start times applied (given, or 30 days ago by default); null: the beginning',
+        }),
         meetings: list(object({ ...meetingFields, sequence: integer, updatedAt: instant })),
         next: cursor,
       }),

@@ -37,6 +37,19 @@ export class HttpProblem extends LedgerError {
   }
 }
 
+/**
+ * A position past the log's head, asked for as `asOf` or as a live feed's resume point: refused with
+ * the head named (`head`), since answering the head instead would pass it off as that position.
+ */
+export const beyondTheLog = (source: string, position: number, head: number): HttpProblem =>
+  new HttpProblem(
+    422,
+    'beyond-the-log',
+    'The position is past the end of the log',
+    `${source} ${position} is past the end of the log, which is at position ${head}`,
+    { head },
+  );
+
 /** A refusal that says when to try again: the store being away, a limit reached, a projection not there yet. */
 const retryAfterOf = (error: unknown): number | undefined => {
   if (error instanceof StoreUnavailable) return error.retryAfterSeconds;

@@ -8,7 +8,7 @@ import type { ProjectionName } from '../projections/catalog.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { matchesIfNoneMatch } from './etag.js';
 import type { PageCursors } from './pageCursors.js';
-import { HttpProblem } from './problem.js';
+import { beyondTheLog, HttpProblem } from './problem.js';
 
 /** Query parameters every projection read takes: read-your-writes, time travel and paging. */
 export const projectionReadQuery = (pageSize: number) => ({
@@ -167,6 +167,9 @@ const asOf = async (
   waitMs: number,
 ): Promise<{ at: number; notice?: string }> => {
   const head = await store.headPosition();
+  // An instant after the last event is the ledger as recorded by then (the head); a position past the
+  // head names a state the ledger never had.
+  if (typeof at === 'number' && at > head) throw beyondTheLog('asOf', at, head);
   const position = Math.min(typeof at === 'number' ? at : await store.positionAt(at), head);
   await reached(engine, name, position, waitMs);
   if (typeof at === 'number' || position > 0 || head === 0) return { at: position };

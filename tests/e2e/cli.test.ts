@@ -44,9 +44,7 @@ describe('the ledger command', () => {
   });
 
   it('replays the timeline as of a position, before the Lake Chad Basin assessment was recorded', async () => {
-    const all = JSON.parse(
-      (await ledgerIn(illustrativeDir, ['replay', '--as-of', '999999', '--projection', 'timeline'])).stdout,
-    ) as Views;
+    const all = JSON.parse((await ledgerIn(illustrativeDir, ['replay', '--projection', 'timeline'])).stdout) as Views;
     expect(all.timeline.theatres.map((t) => t.theatre)).toEqual(['lake-chad-basin', 'mosul', 'raqqa']);
     const position = String(all.timeline.position - 10);
     const earlier = JSON.parse(
@@ -122,11 +120,11 @@ describe('mistakes and refusals: one line on stderr and a non-zero exit', () => 
     }
   }, 60_000);
 
-  it('refuses an unknown projection, a bad --as-of or --at, and a missing --as-of with exit 2', async () => {
+  it('refuses an unknown projection and a bad --as-of or --at with exit 2', async () => {
     const cases = [
       ['projections', 'rebuild', 'minutes'],
       ['replay', '--as-of', 'yesterday'],
-      ['replay'],
+      ['audit', 'replay', '--as-of', 'yesterday'],
       ['replay', '--as-of', '3', '--at', '2017-07-32'],
       ['replay', '--as-of', '3', '--at', '2017-07-12', '--projection', 'attendance'],
     ];
@@ -189,7 +187,7 @@ describe('mistakes and refusals: one line on stderr and a non-zero exit', () => 
 
 describe('the demo loads what the media note says, as it says it', () => {
   it('schedules the meetings it announces and the two it names, none closed, at the documented 12:00 local', async () => {
-    const { agenda } = await replay('--as-of', '999999', '--projection', 'agenda');
+    const { agenda } = await replay('--projection', 'agenda');
     expect(agenda.meetings.map((m) => [m.startsAt, m.status, m.endsAt])).toEqual([
       ['2016-11-17T11:00:00.000Z', 'scheduled', null], // 12:00 in Berlin
       ['2017-03-22T16:00:00.000Z', 'scheduled', null], // 12:00 in Washington (EDT)
@@ -202,7 +200,7 @@ describe('the demo loads what the media note says, as it says it', () => {
   });
 
   it('records no attendance, only the two invited observers, and only the Mosul and Raqqa assessments of 5 July', async () => {
-    const views = await replay('--as-of', '999999');
+    const views = await replay();
     expect(views.attendance.participants).toEqual([
       expect.objectContaining({ participantId: 'african-union', invited: 1, attended: 0, absent: 0, rate: null }),
       expect.objectContaining({ participantId: 'mnjtf', invited: 1, attended: 0, absent: 0, rate: null }),
@@ -249,12 +247,28 @@ describe('time travel, explained', () => {
     expect(audited.stderr).toMatch(/^notice: asOf 2017-07-12T23:59:59.000Z is before the first event/);
   }, 60_000);
 
+  it('refuses a position past the head in one line naming the head, exit 2, and answers the head without --as-of', async () => {
+    const { timeline } = await replay('--projection', 'timeline');
+    const past = String(timeline.position + 1);
+    for (const command of [['replay'], ['audit', 'replay']]) {
+      const refused = await ledger(...command, '--as-of', past);
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^--as-of ${past} is past the end of the log, which is at position ${timeline.position} [^\\n]+--help\\)\\n$`,
+        ),
+      );
+    }
+    const atHead = await replay('--as-of', String(timeline.position), '--projection', 'timeline');
+    expect(atHead.timeline).toEqual(timeline);
+  }, 60_000);
+
   it('answers the agenda and timeline on a business date with --at', async () => {
-    const { agenda, timeline, attendance } = await replay('--as-of', '999999', '--at', '2017-07-11');
+    const { agenda, timeline, attendance } = await replay('--at', '2017-07-11');
     expect(attendance).toBeUndefined();
     expect(agenda.meetings).toHaveLength(6); // Berlin, the ministerial and the four working groups
     expect(timeline.theatres.map((t) => t.theatre)).toEqual(['mosul', 'raqqa']);
-    const before = await replay('--as-of', '999999', '--at', '2017-07-04', '--projection', 'timeline');
+    const before = await replay('--at', '2017-07-04', '--projection', 'timeline');
     expect(before.timeline).toMatchObject({ at: '2017-07-04', entries: [], theatres: [] });
   }, 60_000);
 });

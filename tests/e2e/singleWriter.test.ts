@@ -40,10 +40,12 @@ describe('one process writes a data directory', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`in use by pid ${first.child.pid} on ${hostname()}, started 20`);
     expect(lines[0]).toMatch(/\(main\.(ts|js)\)/);
-    // ...and so do the commands that write (the demo), while the first still serves
-    const demo = await ledger('demo');
-    expect(demo.code).toBe(1);
-    expect(demo.stderr.trim().split('\n')).toEqual([expect.stringContaining(`in use by pid ${first.child.pid}`)]);
+    // ...and so do the commands that write (the demo, a projections rebuild), while the first still serves
+    for (const args of [['demo'], ['projections', 'rebuild']]) {
+      const refused = await ledger(...args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toEqual([expect.stringContaining(`in use by pid ${first.child.pid}`)]);
+    }
     expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(200);
     // ...while the commands that only read work beside it
     expect((await ledger('audit', 'verify')).code).toBe(0);

@@ -273,20 +273,22 @@ describe('projection CSV', () => {
     ]);
   });
 
-  it('writes the timeline one entry a row', () => {
-    expect(parseCsv(timelineCsv([mosul, { ...mosul, stage: null, regression: true }]))).toEqual([
-      ['date', 'theatre', 'stage', 'regression', 'kind', 'summary', 'meetingId', 'outcomeId'],
+  it('writes the timeline one entry a row, with whether a correction amended it', () => {
+    const amended = { ...mosul, stage: null, regression: true, corrected: true };
+    expect(parseCsv(timelineCsv([mosul, amended]))).toEqual([
+      ['date', 'theatre', 'stage', 'regression', 'corrected', 'kind', 'summary', 'meetingId', 'outcomeId'],
       [
         '2017-07-05',
         'mosul',
         'verge-of-liberation',
+        'false',
         'false',
         'assessment',
         mosul.summary,
         mosul.meetingId,
         mosul.outcomeId,
       ],
-      ['2017-07-05', 'mosul', '', 'true', 'assessment', mosul.summary, mosul.meetingId, mosul.outcomeId],
+      ['2017-07-05', 'mosul', '', 'true', 'true', 'assessment', mosul.summary, mosul.meetingId, mosul.outcomeId],
     ]);
   });
 });
@@ -383,13 +385,21 @@ describe('agendaIcs', () => {
     );
   });
 
-  it('marks a cancelled meeting CANCELLED and leaves out DTEND when it has no end', () => {
+  it('marks a cancelled meeting CANCELLED', () => {
     const { cancelled } = read();
     expect(prop(cancelled, 'UID')).toBe(`${communications.meetingId}@meeting-ledger`);
     expect(prop(cancelled, 'STATUS')).toBe('CANCELLED');
+  });
+
+  it('gives a meeting without an end a one-hour DURATION instead of a zero-length event, and says so', () => {
+    const { cancelled, small } = read();
     expect(prop(cancelled, 'DTSTART')).toBe('20170711T140000Z');
     expect(prop(cancelled, 'DTEND')).toBeUndefined();
-    expect(prop(cancelled, 'DESCRIPTION')).toBe('Forum: working-group');
+    expect(prop(cancelled, 'DURATION')).toBe('PT1H');
+    expect(unescapeText(prop(cancelled, 'DESCRIPTION')!)).toBe(
+      'Forum: working-group\nEnd: not recorded (shown as one hour)',
+    );
+    expect(prop(small, 'DURATION'), 'a recorded end stays DTEND, never both').toBeUndefined();
   });
 
   it('escapes backslashes and every kind of line break, and drops control characters', () => {

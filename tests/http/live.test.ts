@@ -271,6 +271,27 @@ describe('GET /v1/events/live', () => {
     expect(live.subscriptions).toHaveLength(0);
   });
 
+  it('refuses an after or a Last-Event-ID past the head with 422 naming the head, and subscribes to nothing', async () => {
+    const live = await startLive();
+    const head = await live.append(meetingScheduled.type, meetingScheduled.data);
+    for (const [query, headers, source] of [
+      [`?after=${head + 1}`, {}, 'after'],
+      ['?after=0', { 'last-event-id': String(head + 5) }, 'Last-Event-ID'],
+    ] as const) {
+      const { response } = await connect(`${live.url}${query}`, headers);
+      expect(response.status, source).toBe(422);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await response.json()) as { type: string; detail: string; head: number };
+      expect(problem).toMatchObject({ type: 'urn:meeting-ledger:problem:beyond-the-log', head });
+      expect(problem.detail).toContain(`is past the end of the log, which is at position ${head}`);
+      expect(problem.detail.startsWith(source)).toBe(true);
+    }
+    expect(live.subscriptions).toHaveLength(0);
+    const atHead = await connect(`${live.url}?after=${head}`);
+    await atHead.reader.caughtUp();
+    expect(ids(atHead.reader)).toEqual([]);
+  });
+
   it('answers 401 without a token and subscribes to nothing', async () => {
     const live = await startLive();
     const response = await fetch(live.url);

@@ -922,7 +922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1097,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,7 +1275,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,7 +1449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +1624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1802,7 +1802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1978,7 +1978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,7 +2161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2333,7 +2333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,7 +2687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3040,7 +3040,7 @@ export interface operations {
     getV1Agenda: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
+                /** @description Meetings starting at or after this instant; defaults to 30 days ago (recent and upcoming meetings), or to the beginning with `at` */
                 from?: string;
                 /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
                 at?: string;
@@ -3075,6 +3075,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         position: number;
+                        /**
+                         * Format: date-time
+                         * @description The lower bound of start times applied (given, or 30 days ago by default); null: the beginning
+                         */
+                        from: string | null;
                         meetings: {
                             meetingId: string;
                             title: string;
@@ -3131,6 +3136,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
@@ -3163,7 +3177,7 @@ export interface operations {
     getV1AgendaIcs: {
         parameters: {
             query?: {
-                /** @description Meetings starting at or after this instant; defaults to now, or to the beginning with `at` */
+                /** @description Meetings starting at or after this instant; defaults to 30 days ago (recent and upcoming meetings), or to the beginning with `at` */
                 from?: string;
                 /** @description Only meetings that started on or before this day (UTC), as they are recorded now */
                 at?: string;
@@ -3217,6 +3231,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3323,6 +3346,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3443,6 +3475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
             429: {
                 headers: {
@@ -3541,6 +3582,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3654,7 +3704,7 @@ export interface operations {
     getV1EventsLive: {
         parameters: {
             query?: {
-                /** @description Send events after this position (Last-Event-ID, when sent, wins) */
+                /** @description Send events after this position, at most the head (Last-Event-ID, when sent, wins) */
                 after?: number;
                 /** @description 1: name each frame by its event type (for addEventListener); by default frames are unnamed */
                 named?: "0" | "1";
@@ -3694,6 +3744,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4014,7 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4104,7 +4163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command breaks a rule of the meeting, or the range asked for is outside the log */
+            /** @description The command breaks a rule of the meeting, or the position or range asked for is outside the log */
             422: {
                 headers: {
                     [name: string]: unknown;

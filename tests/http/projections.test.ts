@@ -40,7 +40,7 @@ describe('reading the projections', () => {
     expect(res.headers['ledger-stale']).toBe('true');
   });
 
-  it('lists meetings by start time, from now unless told otherwise', async () => {
+  it('lists meetings by start time, from 30 days ago unless told otherwise', async () => {
     await get(`/v1/agenda?minPosition=${afterPlenary}`);
     expect(expectJson<Agenda>(await get('/v1/agenda'), 200).meetings).toEqual([]);
     const titles = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}`), 200).meetings.map((m) => m.title);
@@ -74,18 +74,42 @@ describe('asOf: the ledger as it stood then', () => {
   it('answers as of a recorded time: nothing before the first event, and says so; everything at the head', async () => {
     const answer = await get(`/v1/agenda?${SINCE_2017}&asOf=2000-01-01T00:00:00Z`, 'secretariat');
     const before = expectJson<Agenda & { notice: string }>(answer, 200);
-    expect(before).toEqual({ position: 0, notice: expect.any(String) as string, meetings: [], next: null });
+    expect(before).toEqual({
+      position: 0,
+      notice: expect.any(String) as string,
+      from: '2017-01-01T00:00:00.000Z',
+      meetings: [],
+      next: null,
+    });
     expect(before.notice).toMatch(
       /^asOf 2000-01-01T00:00:00.000Z is before the first event this ledger recorded \(\d{4}-.+Z\): .*position 0.*at=YYYY-MM-DD/,
     );
     expect(answer.headers['ledger-notice']).toBe(before.notice);
     // A position is what the caller chose: nothing to explain, even at 0.
     const atZero = await get(`/v1/agenda?${SINCE_2017}&asOf=0`, 'secretariat');
-    expect(expectJson<Agenda>(atZero, 200)).toEqual({ position: 0, meetings: [], next: null });
+    expect(expectJson<Agenda>(atZero, 200)).toEqual({
+      position: 0,
+      from: '2017-01-01T00:00:00.000Z',
+      meetings: [],
+      next: null,
+    });
     expect(atZero.headers['ledger-notice']).toBeUndefined();
     const now = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&asOf=2999-01-01T00:00:00Z`, 'secretariat'), 200);
     const live = expectJson<Agenda>(await get(`/v1/agenda?${SINCE_2017}&minPosition=${now.position}`), 200);
     expect(now).toEqual(live);
+  });
+
+  it('refuses a position past the head with 422 naming the head, for every projection', async () => {
+    const head = await t.ledger.store.headPosition();
+    for (const path of ['/v1/agenda', '/v1/agenda.ics', '/v1/attendance', '/v1/timeline']) {
+      const res = await get(`${path}?asOf=${head + 1}`, 'auditor');
+      const problem = expectProblem(res, 422, 'beyond-the-log');
+      expect(problem).toMatchObject({
+        head,
+        detail: `asOf ${head + 1} is past the end of the log, which is at position ${head}`,
+      });
+    }
+    expect((await get(`/v1/timeline?asOf=${head}`, 'auditor')).statusCode).toBe(200);
   });
 
   it('is for every reader: a reporting job gets the same past state as the auditor', async () => {
@@ -109,7 +133,7 @@ describe('exports for reporting jobs', () => {
   it('answers the timeline and attendance as CSV too', async () => {
     const timeline = await get('/v1/timeline', 'reporter', { accept: 'text/csv' });
     expect(timeline.body.split('\r\n')[0]).toBe(
-      '"date","theatre","stage","regression","kind","summary","meetingId","outcomeId"',
+      '"date","theatre","stage","regression","corrected","kind","summary","meetingId","outcomeId"',
     );
     const attendance = await get('/v1/attendance', 'reporter', { accept: 'text/csv' });
     expect(attendance.headers['content-type']).toMatch(/^text\/csv/);

@@ -111,13 +111,14 @@ export const timelineColumns = [
   'theatre',
   'stage',
   'regression',
+  'corrected',
   'kind',
   'summary',
   'meetingId',
   'outcomeId',
 ] as const;
 
-/** One record per timeline entry, in the timeline's order. */
+/** One record per timeline entry, in the timeline's order; `corrected` is true once an amendment changed the entry. */
 export const timelineCsvRecords = (entries: readonly TimelineEntry[]): string => csvRecords(timelineColumns, entries);
 
 export const timelineCsv = (entries: readonly TimelineEntry[]): string =>

@@ -49,10 +49,18 @@ const fold = (line: string): string => {
   return lines.join(CRLF);
 };
 
+/**
+ * RFC 5545 3.6.1: a VEVENT with a DATE-TIME start and neither DTEND nor DURATION ends when it starts,
+ * which calendars draw as a zero-length sliver or drop. A meeting recorded without an end is given
+ * this duration, the default event length of common calendar apps, and its description says so.
+ */
+export const UNRECORDED_END_DURATION = 'PT1H';
+
 const description = (m: AgendaMeeting): string =>
   [
     `Forum: ${m.forum}`,
     ...(m.host === null ? [] : [`Host: ${m.host}`]),
+    ...(m.endsAt === null ? ['End: not recorded (shown as one hour)'] : []),
     ...(m.agenda.length === 0 ? [] : ['Agenda:', ...m.agenda.map((item, index) => `${index + 1}. ${item.title}`)]),
   ].join('\n');
 
@@ -61,7 +69,7 @@ const vevent = (m: AgendaMeeting, stamp: string): string[] => [
   `UID:${text(`${m.meetingId}@meeting-ledger`)}`,
   `DTSTAMP:${utc(stamp)}`,
   `DTSTART:${utc(m.startsAt)}`,
-  ...(m.endsAt === null ? [] : [`DTEND:${utc(m.endsAt)}`]),
+  m.endsAt === null ? `DURATION:${UNRECORDED_END_DURATION}` : `DTEND:${utc(m.endsAt)}`,
   `SUMMARY:${text(m.title)}`,
   `LOCATION:${text(m.location)}`,
   `DESCRIPTION:${text(description(m))}`,

@@ -8,7 +8,7 @@ import type { EventStore, Subscription, SubscriptionMessage } from '../../eventS
 import { publicEvent } from '../eventView.js';
 import { ALL_READERS } from '../access.js';
 import { ConcurrencyGate, type GateLimits } from '../concurrencyGate.js';
-import { HttpProblem } from '../problem.js';
+import { beyondTheLog, HttpProblem } from '../problem.js';
 import { commentFrame, eventFrame } from '../serverSentEvents.js';
 
 const LAST_EVENT_ID = /^\d{1,15}$/;
@@ -21,7 +21,7 @@ const liveQuery = z.strictObject({
     .min(0)
     .max(Number.MAX_SAFE_INTEGER)
     .optional()
-    .describe('Send events after this position (Last-Event-ID, when sent, wins)'),
+    .describe('Send events after this position, at most the head (Last-Event-ID, when sent, wins)'),
   named: z
     .enum(['0', '1'])
     .optional()
@@ -54,6 +54,17 @@ const resumeAfter = (request: FastifyRequest, after: number | undefined): number
     });
   }
   return Number(header.trim());
+};
+
+/**
+ * A resume point past the head names events this log has not written: following it would skip the
+ * next ones as they commit, silently. It is refused, naming the head, whether it came from `after`
+ * or from Last-Event-ID (an id kept from another ledger, or from a copy that had grown further): the
+ * client chooses where to resume, and an EventSource stops reconnecting on a refusal.
+ */
+const refusePastHead = async (store: EventStore, after: number, source: string): Promise<void> => {
+  const head = await store.headPosition();
+  if (after > head) throw beyondTheLog(source, after, head);
 };
 
 /** Writes messages only as fast as the socket takes them: a slow reader holds back the subscription, not memory. */
@@ -162,6 +173,8 @@ export const liveRoutes =
       },
       async (request, reply) => {
         const after = resumeAfter(request, request.query.after);
+        const source = request.headers['last-event-id'] === undefined ? 'after' : 'Last-Event-ID';
+        await refusePastHead(store, after, source);
         const release = streams.enter(request.principal?.actor ?? request.ip);
         reply.hijack();
         const named = request.query.named === '1';

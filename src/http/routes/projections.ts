@@ -20,6 +20,16 @@ import { meetingsBy, timelineOn } from '../../projections/businessDate.js';
 /** The view's notice (an asOf before the first event), as a field of a JSON answer. */
 const noticeOf = (view: View) => (view.notice === undefined ? {} : { notice: view.notice });
 
+/** How far back the agenda reaches without `from`: the meetings just held as well as every one to come. */
+export const AGENDA_RECENT_DAYS = 30;
+
+/**
+ * The agenda's `from` when none is given: 30 days ago, fixed by the first page so later pages do not
+ * drop what started meanwhile; with `at` (a business date) the beginning, as the question is about the past.
+ */
+const defaultAgendaFrom = (at: string | undefined): string =>
+  at === undefined ? new Date(Date.now() - AGENDA_RECENT_DAYS * 86_400_000).toISOString() : '';
+
 const agendaKey = z.strictObject({ startsAt: z.string(), meetingId: z.string() });
 const entryKey = z.strictObject({ date: z.string(), position: z.number() });
 
@@ -51,7 +61,9 @@ export const projectionRoutes =
     const agendaFilters = {
       from: instant
         .optional()
-        .describe('Meetings starting at or after this instant; defaults to now, or to the beginning with `at`'),
+        .describe(
+          `Meetings starting at or after this instant; defaults to ${AGENDA_RECENT_DAYS} days ago (recent and upcoming meetings), or to the beginning with \`at\``,
+        ),
       at: businessDate.describe('Only meetings that started on or before this day (UTC), as they are recorded now'),
       to: instant.optional().describe('Meetings starting before this instant'),
       forum: forumSlug.optional(),
@@ -84,9 +96,7 @@ export const projectionRoutes =
       },
       async (request, reply) => {
         const csv = wantsCsv(request);
-        // `from` defaults to now: fixed by the first page, so later pages do not drop what started meanwhile.
-        // With `at` (a business date) it defaults to the beginning: the question is about the past.
-        const now = request.query.at === undefined ? new Date().toISOString() : '';
+        const now = defaultAgendaFrom(request.query.at);
         const { limit, bom, at, ...filters } = request.query;
         const view = await views.view('agenda', request, reply, request.query, {
           format: csv ? csvFormat(bom) : 'json',
@@ -100,7 +110,9 @@ export const projectionRoutes =
         }
         const page = agenda.page(query, view.at, limit, PageCursors.after(agendaKey, view.after));
         const next = views.next(view, page.next, { from: query.from });
-        return { position: view.at, ...noticeOf(view), meetings: page.meetings, next };
+        // The lower bound applied, given or defaulted (null: the beginning), so an empty page explains itself.
+        const from = query.from === undefined || query.from === '' ? null : query.from;
+        return { position: view.at, ...noticeOf(view), from, meetings: page.meetings, next };
       },
     );
 
@@ -115,7 +127,7 @@ export const projectionRoutes =
         },
       },
       async (request, reply) => {
-        const now = request.query.at === undefined ? new Date().toISOString() : '';
+        const now = defaultAgendaFrom(request.query.at);
         const view = await views.view('agenda', request, reply, request.query, {
           format: 'ics',
           variant: request.query.from ?? now,
