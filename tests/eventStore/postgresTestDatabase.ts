@@ -3,10 +3,12 @@ import pg from 'pg';
 import { describe, inject, it } from 'vitest';
 import { openPostgres, type PostgresDatabase } from '../../src/eventStore/postgresDatabase.js';
 import { PostgresEventStore, type PostgresStoreOptions } from '../../src/eventStore/postgresEventStore.js';
-import { TEST_DATABASE_URL } from '../postgresAvailability.js';
 
-/** The real server (by default the local one, which `.ci/run` starts when it is down). Never a mock. */
-export { TEST_DATABASE_URL };
+/**
+ * The real server (TEST_DATABASE_URL, else the local one, which `.ci/run` starts when it is down,
+ * else a container the global setup started). Never a mock.
+ */
+export const TEST_DATABASE_URL = inject('postgresUrl');
 
 const unavailable = inject('postgresUnavailable');
 
