@@ -9,19 +9,7 @@ export type CatchUpSource = {
   signal: AppendSignal;
   /** How long to wait for a wake-up before reading again anyway (writers in other processes). */
   pollMs: number;
-  /** Full pages are read and handed on without yielding until this long has passed since the last yield, ms. */
-  sliceMs?: number;
-  /** The clock slices are measured with (tests give their own). */
-  now?: () => number;
 };
-
-/**
- * How long a catch-up holds the event loop before it yields: several pages of ~2-4 ms each (reading
- * one and applying it), well under the ~20 ms a request may wait. A yield after every page made a
- * rebuild of a million events take ten thousand turns of the loop, each paying what else the
- * process does in a turn (a server's timers and sockets).
- */
-const DEFAULT_SLICE_MS = 8;
 
 const DEFAULT_PAGE = 500;
 
@@ -31,8 +19,7 @@ const DEFAULT_PAGE = 500;
  * long as the store makes events visible in position order (SQLite and PostgreSQL serialise writes).
  * A store that is unavailable for a while (a database restarting) delays the subscription rather
  * than ending it: it waits and reads again from where it was, so followers recover by themselves.
- * Between full pages it yields to the event loop once a slice of time has passed (see
- * DEFAULT_SLICE_MS), so a long catch-up never starves requests.
+ * Between full pages it yields to the event loop, so a long catch-up never starves requests.
  */
 export const catchUpLog = (source: CatchUpSource, after = 0, pageSize = DEFAULT_PAGE): LogSubscription => {
   const stop = new AbortController();
@@ -40,9 +27,6 @@ export const catchUpLog = (source: CatchUpSource, after = 0, pageSize = DEFAULT_
   async function* messages(): AsyncGenerator<LogMessage> {
     let position = after;
     let live = false;
-    const now = source.now ?? (() => performance.now());
-    const sliceMs = source.sliceMs ?? DEFAULT_SLICE_MS;
-    let sliceStarted = now();
     while (!stop.signal.aborted) {
       const seen = source.signal.current;
       const page = await readOrWait(source, { after: position, maxCount: pageSize }, stop.signal);
@@ -53,10 +37,7 @@ export const catchUpLog = (source: CatchUpSource, after = 0, pageSize = DEFAULT_
         yield { type: 'events', events: page };
       }
       if (page.length === pageSize) {
-        if (now() - sliceStarted >= sliceMs) {
-          await yieldToEventLoop();
-          sliceStarted = now();
-        }
+        await yieldToEventLoop();
         continue;
       }
       if (!live) {
@@ -65,7 +46,6 @@ export const catchUpLog = (source: CatchUpSource, after = 0, pageSize = DEFAULT_
       }
       yield { type: 'waiting', position };
       await source.signal.wait(seen, stop.signal, source.pollMs);
-      sliceStarted = now();
     }
   }
 

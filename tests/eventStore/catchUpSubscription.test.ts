@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppendSignal } from '../../src/eventStore/appendSignal.js';
-import { catchUpLog, catchUpSubscription } from '../../src/eventStore/catchUpSubscription.js';
+import { catchUpSubscription } from '../../src/eventStore/catchUpSubscription.js';
 import { StoreUnavailable } from '../../src/eventStore/errors.js';
 import type { StoredEvent } from '../../src/eventStore/eventStore.js';
 import { SubscriptionProbe } from './subscriptionProbe.js';
@@ -74,48 +74,5 @@ describe('a catch-up subscription', () => {
     };
     const subscription = catchUpSubscription(log.source, 0);
     await expect(subscription[Symbol.asyncIterator]().next()).rejects.toThrow('a bug');
-  });
-
-  it('reads full pages on without yielding until a slice of time has passed, then yields to the event loop', async () => {
-    // Given a log of ten pages of five events, and a clock each page's work moves on 3 ms
-    const events = Array.from({ length: 50 }, (_, i) => stored(i + 1));
-    let clock = 0;
-    const source = {
-      signal: new AppendSignal(),
-      pollMs: 60_000,
-      sliceMs: 8,
-      now: () => clock,
-      readAllStored: async ({ after, maxCount }: { after: number; maxCount: number }) =>
-        events.filter((e) => e.position > after).slice(0, maxCount),
-    };
-    // And a count of the event loop's turns
-    let turns = 0;
-    let counting = true;
-    const count = () => {
-      turns += 1;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    // When the log is read through
-    const turnOfPage: number[] = [];
-    const subscription = catchUpLog(source, 0, 5);
-    try {
-      for await (const message of subscription) {
-        if (message.type !== 'events') break;
-        turnOfPage.push(turns);
-        clock += 3;
-      }
-    } finally {
-      counting = false;
-      await subscription.unsubscribe();
-    }
-    // Then three pages (9 ms) go in one turn, and the next three in a later one
-    expect(turnOfPage).toHaveLength(10);
-    const runs = turnOfPage.reduce<number[]>((sizes, turn, i) => {
-      if (i > 0 && turn === turnOfPage[i - 1]) sizes[sizes.length - 1]! += 1;
-      else sizes.push(1);
-      return sizes;
-    }, []);
-    expect(runs).toEqual([3, 3, 3, 1]);
   });
 });
