@@ -24,6 +24,8 @@ const GENERATOR_SOURCES = [
   'bench/recordedCommands.ts',
   'bench/scale/generate.ts',
   'src/audit/canonical.ts',
+  'src/audit/canonicalJson.ts',
+  'src/audit/canonicalText.ts',
   'src/application/eventIds.ts',
   'src/domain/events.ts',
   'src/eventStore/sqliteEventStore.ts',

@@ -43,9 +43,9 @@ export class EventCheck {
     let prevHash: unknown;
     try {
       const metadata = metadataOf(stored);
-      const quick =
-        recorded && this.tryQuick() ? digestIfRecorded(stored, metadata, recorded.hashes, recorded.offset) : undefined;
-      if (recorded && this.paused === 0) this.count(quick !== undefined);
+      const attempted = recorded !== undefined && this.tryQuick();
+      const quick = attempted ? digestIfRecorded(stored, metadata, recorded.hashes, recorded.offset) : undefined;
+      if (attempted) this.count(quick !== undefined);
       digest = quick ?? digestOf(auditableOf(stored));
       prevHash = metadata.prevHash;
     } catch (error) {
