@@ -77,8 +77,14 @@ export class LogFollower {
   private running: Promise<void> | undefined;
   private stopped = false;
   private pausing: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
-  /** Consumers that could not commit, and until when they wait before being fed again. */
-  private readonly benched = new Map<LogConsumer, number>();
+  /**
+   * Consumers that could not commit: until when they wait, and the read on which they failed. A
+   * consumer is fed again only on a later read, which starts from its committed position: the read
+   * it failed on has moved past the page it lost, so feeding it the next page would skip that one.
+   */
+  private readonly benched = new Map<LogConsumer, { until: number; read: number }>();
+  /** Counts the reads of the log (subscriptions) this follower has opened. */
+  private read = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
   private markCaughtUp: () => void = () => undefined;
@@ -124,7 +130,9 @@ export class LogFollower {
       }
       const subscription = this.store.subscribeToAllStored({ after, pageSize: this.options.pageSize ?? 500 });
       this.subscription = subscription;
+      this.read += 1;
       this.retrying = false;
+      this.retryLater(); // a consumer still sitting out is fed on a read after this one
       await this.feed(subscription);
       await subscription.unsubscribe();
       // What was applied is committed, whatever ended the read.
@@ -207,7 +215,7 @@ export class LogFollower {
    */
   private each(work: (consumer: LogConsumer) => void): void {
     for (const consumer of this.consumers) {
-      if (!consumer.active() || (this.benched.get(consumer) ?? 0) > Date.now()) continue;
+      if (!consumer.active() || !this.due(consumer)) continue;
       try {
         work(consumer);
         this.benched.delete(consumer);
@@ -218,14 +226,29 @@ export class LogFollower {
     }
   }
 
+  /** Not sitting out: never failed, or failed on an earlier read and waited long enough. */
+  private due(consumer: LogConsumer): boolean {
+    const bench = this.benched.get(consumer);
+    return bench === undefined || (bench.read < this.read && bench.until <= Date.now());
+  }
+
   private bench(consumer: LogConsumer): void {
-    const retryMs = this.options.retryMs ?? 1_000;
-    this.benched.set(consumer, Date.now() + retryMs);
-    this.retryTimer ??= setTimeout(() => {
+    this.benched.set(consumer, { until: Date.now() + (this.options.retryMs ?? 1_000), read: this.read });
+    this.retryLater();
+  }
+
+  /** Ends the current read when the first consumer sitting out is due, so that a new read feeds it. */
+  private retryLater(): void {
+    if (this.retryTimer || this.benched.size === 0) return;
+    const now = Date.now();
+    const waiting = [...this.benched.values()].filter((bench) => bench.read === this.read || bench.until > now);
+    if (waiting.length === 0) return;
+    const delay = Math.max(0, Math.min(...waiting.map((bench) => bench.until)) - now);
+    this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.retrying = true;
       void this.subscription?.unsubscribe();
-    }, retryMs);
+    }, delay);
   }
 
   private pause(): Promise<void> {

@@ -13,6 +13,7 @@ class Recorder implements LogConsumer {
   readonly applied: number[] = [];
   backpressure?: () => Promise<void> | undefined;
   failNext = false;
+  failedOnce = false;
   stopAt: number | undefined;
   constructor(
     readonly name: string,
@@ -63,6 +64,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Keeps the only thread busy, as a loaded machine would: no timer runs meanwhile. */
+const busyFor = (ms: number) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+};
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('one read of the log for every consumer', () => {
@@ -106,6 +113,55 @@ describe('one read of the log for every consumer', () => {
     expect(errors).toEqual(['flaky']);
     expect(flaky.applied).toEqual(range(1, 9));
     expect(steady.applied).toEqual(range(1, 9));
+  });
+
+  it('never feeds a consumer that failed the page after the one it lost, however long that page took to read', async () => {
+    // Given a consumer that fails on the second page, and a read of the third page that takes longer
+    // than the pause a failed consumer sits out (a loaded machine: no timer runs meanwhile)
+    await append(9);
+    const flaky = new Recorder('flaky', 0);
+    const read = store.readAllStored.bind(store);
+    store.readAllStored = (options) => {
+      if (options?.after === 8) busyFor(30);
+      return read(options);
+    };
+    flaky.apply = ((apply) => (page: readonly StoredEvent[]) => {
+      if (page[0]?.position === 5 && !flaky.failedOnce) {
+        flaky.failedOnce = true;
+        throw new Error('the disk is full');
+      }
+      apply(page);
+    })(flaky.apply.bind(flaky));
+    // When the follower feeds it (retrying after 10 ms)
+    follow([flaky]);
+    await waitUntil(() => flaky.position() === 9, 'the consumer at the head');
+    // Then it was fed the lost page again before the next one: nothing skipped
+    expect(flaky.applied).toEqual(range(1, 9));
+  });
+
+  it('feeds again each consumer that failed, also one that failed while another was already waiting', async () => {
+    // Given two consumers that fail once each, the second one a little later than the first
+    await append(9);
+    const first = new Recorder('first');
+    const second = new Recorder('second');
+    first.failNext = true;
+    const slowRead = store.readAllStored.bind(store);
+    store.readAllStored = (options) => {
+      if (options?.after === 4 && !second.failedOnce) {
+        second.failedOnce = true;
+        second.failNext = true;
+        busyFor(5);
+      }
+      return slowRead(options);
+    };
+    // When the follower feeds them, pausing 20 ms after a failure
+    const follower = new LogFollower(store, [first, second], { pageSize: 4, retryMs: 20 });
+    followers.push(follower);
+    follower.start();
+    // Then both are fed again and reach the head, each with every event once
+    await waitUntil(() => first.position() === 9 && second.position() === 9, 'both consumers at the head');
+    expect(first.applied).toEqual(range(1, 9));
+    expect(second.applied).toEqual(range(1, 9));
   });
 
   it('stops feeding a consumer that stopped for good, and the others go on', async () => {
