@@ -29,6 +29,9 @@ mkdirSync(out, { recursive: true });
 const result = await build({
   entryPoints: { main: 'console/src/main.ts', console: 'console/src/console.css' },
   bundle: true,
+  // Components are Preact's (console/tsconfig.json says the same to the type checker).
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
   format: 'esm',
   target: 'es2022',
   minify: true,

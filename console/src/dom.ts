@@ -1,3 +1,5 @@
+import { render, type ComponentChild } from 'preact';
+
 type Child = Node | string | null | undefined | false;
 type Attributes = Record<string, string | boolean | undefined>;
 
@@ -22,7 +24,18 @@ export const h = <K extends keyof HTMLElementTagNameMap>(
   return element;
 };
 
-/** Replaces what `parent` shows. */
+/** Replaces what `parent` shows (unmounting the components it showed, if any). */
 export const show = (parent: HTMLElement, ...children: Child[]): void => {
+  render(null, parent);
   parent.replaceChildren(...children.filter((child): child is Node | string => Boolean(child)));
+};
+
+/**
+ * Shows a component in `parent`, in place of whatever it showed: a page opened from the navigation
+ * starts afresh (its own state, its own subscriptions), and nothing of the page before stays mounted.
+ */
+export const mount = (parent: HTMLElement, component: ComponentChild): void => {
+  render(null, parent);
+  parent.replaceChildren();
+  render(component, parent);
 };
