@@ -1,0 +1,232 @@
+import type { ComponentChildren, VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { heldCheckpoint, proveConsistency, proveInclusion, signedCheckpoint } from './auditChecks.js';
+import type { PublicKey, Verified } from './auditChecks.js';
+import { mount } from './dom.js';
+import { Failure } from './failure.js';
+import { hexOf, type Check, type Mismatch } from './proofs.js';
+
+/** A verdict: what was verified in this browser, or the first mismatch found. */
+const Verdict = ({ id, check, verified }: { id: string; check: Check; verified: string }) => (
+  <p id={id} role="status" class={`verdict ${check.ok ? 'ok' : 'failed'}`}>
+    {check.ok ? `✔ Verified in this browser: ${verified}` : `✘ Not verified: ${check.mismatch}`}
+  </p>
+);
+
+type NumberFieldProps = {
+  id: string;
+  label: string;
+  value?: number;
+  max: number;
+  field: { current: HTMLInputElement | null };
+};
+
+const NumberField = ({ id, label, value, max, field }: NumberFieldProps) => (
+  <span class="field">
+    <label for={id}>{label}</label>
+    <input
+      ref={field}
+      id={id}
+      type="number"
+      min="1"
+      max={String(max)}
+      step="1"
+      required={value !== undefined}
+      defaultValue={value === undefined ? '' : String(value)}
+    />
+  </span>
+);
+
+type Shown =
+  { state: 'idle' } | { state: 'checking' } | { state: 'done'; verdict: VNode } | { state: 'failed'; error: unknown };
+
+type CheckFormProps = {
+  id: string;
+  button: string;
+  check: () => Promise<VNode>;
+  /** Checks once as soon as drawn (the page was opened for this event). */
+  atOnce?: boolean;
+  children: ComponentChildren;
+};
+
+/** A form that runs `check` on submit and shows its verdict (or why the ledger could not answer) below it. */
+const CheckForm = ({ id, button, check, atOnce, children }: CheckFormProps) => {
+  const [shown, setShown] = useState<Shown>({ state: 'idle' });
+  const run = () => {
+    setShown({ state: 'checking' });
+    check().then(
+      (verdict) => setShown({ state: 'done', verdict }),
+      (error: unknown) => setShown({ state: 'failed', error }),
+    );
+  };
+  useEffect(() => {
+    if (atOnce) run();
+  }, []);
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    run();
+  };
+  return (
+    <>
+      <form id={id} class="filters" onSubmit={submit}>
+        {children}
+        <button type="submit">{button}</button>
+      </form>
+      <div
+        id={id.replace(/-form$/, '-out')}
+        aria-busy={shown.state === 'idle' ? undefined : shown.state === 'checking'}
+      >
+        {shown.state === 'checking' && <p>Checking…</p>}
+        {shown.state === 'done' && shown.verdict}
+        {shown.state === 'failed' && <Failure error={shown.error} />}
+      </div>
+    </>
+  );
+};
+
+const InclusionSection = ({ head, chosen }: { head: Verified; chosen?: number }) => {
+  const end = head.checkpoint.position;
+  const position = useRef<HTMLInputElement>(null);
+  const check = async () => {
+    const [result, what] = await proveInclusion(head, Number(position.current?.value));
+    return (
+      <Verdict
+        id="inclusion-result"
+        check={result}
+        verified={`${what} is in the signed tree of ${head.treeSize} events`}
+      />
+    );
+  };
+  return (
+    <section aria-labelledby="inclusion-title">
+      <h3 id="inclusion-title">Is this event in the signed log?</h3>
+      <p>Recomputes the event’s canonical bytes and RFC 6962 leaf hash, then its audit path up to the signed root.</p>
+      <CheckForm id="inclusion-form" button="Verify inclusion" check={check} atOnce={chosen !== undefined}>
+        <NumberField id="inclusion-position" label="Event position" value={chosen ?? end} max={end} field={position} />
+      </CheckForm>
+    </section>
+  );
+};
+
+/** The older tree head: the checkpoint pasted (one the auditor holds), else the one the ledger kept at `size`. */
+const olderHead = async (key: PublicKey, held: string, size: string) => {
+  if (held.trim()) return heldCheckpoint(key, held);
+  if (!size) return { ok: false as const, mismatch: 'give the older tree size, or paste a checkpoint you hold' };
+  return signedCheckpoint(key, Number(size));
+};
+
+const ConsistencySection = ({ publicKey, head }: { publicKey: PublicKey; head: Verified }) => {
+  const from = useRef<HTMLInputElement>(null);
+  const to = useRef<HTMLInputElement>(null);
+  const held = useRef<HTMLTextAreaElement>(null);
+  const check = async () => {
+    const [older, newer] = await Promise.all([
+      olderHead(publicKey, held.current?.value ?? '', from.current?.value ?? ''),
+      signedCheckpoint(publicKey, Number(to.current?.value)),
+    ]);
+    if (!('root' in older)) return <Verdict id="consistency-result" check={older} verified="" />;
+    if (!('root' in newer)) return <Verdict id="consistency-result" check={newer} verified="" />;
+    const [m, n] = [older.treeSize, newer.treeSize];
+    const verified = `the signed tree of ${n} events extends the signed tree of ${m}: nothing before was rewritten`;
+    return <Verdict id="consistency-result" check={await proveConsistency(older, newer)} verified={verified} />;
+  };
+  return (
+    <section aria-labelledby="consistency-title">
+      <h3 id="consistency-title">Was history rewritten between two checkpoints?</h3>
+      <p>
+        Give a size the ledger kept a checkpoint at, or better, paste a checkpoint you kept yourself: a checkpoint held
+        outside the ledger is what shows history was not rewritten. Every signature is checked here.
+      </p>
+      <CheckForm id="consistency-form" button="Verify consistency" check={check}>
+        <NumberField id="consistency-from" label="Older tree size" max={head.treeSize} field={from} />
+        <NumberField id="consistency-to" label="Newer tree size" value={head.treeSize} max={head.treeSize} field={to} />
+        <span class="field held">
+          <label for="consistency-held">or a checkpoint you hold (its text, instead of the older size)</label>
+          <textarea ref={held} id="consistency-held" rows={5} spellcheck={false} />
+        </span>
+      </CheckForm>
+    </section>
+  );
+};
+
+const CheckpointSection = ({ publicKey, head }: { publicKey: PublicKey; head: Verified | Mismatch }) => {
+  const facts =
+    'root' in head
+      ? [
+          ['Origin', head.origin],
+          ['Tree size', String(head.treeSize)],
+          ['Last position', String(head.checkpoint.position)],
+          ['Root hash', hexOf(head.root)],
+          ['Key id', publicKey.keyId],
+        ]
+      : [];
+  return (
+    <section aria-labelledby="checkpoint-title">
+      <h3 id="checkpoint-title">Latest signed checkpoint</h3>
+      {'root' in head && (
+        <>
+          <dl class="facts-list">
+            {facts.map(([name, value]) => [
+              <dt key={`${name}-name`}>{name}</dt>,
+              <dd key={name} class="hash">
+                {value}
+              </dd>,
+            ])}
+          </dl>
+          <pre id="checkpoint-text">{head.checkpoint.text}</pre>
+        </>
+      )}
+      <Verdict
+        id="checkpoint-result"
+        check={'root' in head ? { ok: true } : head}
+        verified={`Ed25519 signature by ${publicKey.origin}`}
+      />
+      <p class="note">
+        The key comes from this ledger: compare its id ({publicKey.keyId}) with one you keep. Checking against a key
+        fetched again from the ledger under audit proves nothing if both were replaced.
+      </p>
+    </section>
+  );
+};
+
+type Loaded =
+  | { state: 'loading' }
+  | { state: 'failed'; error: unknown }
+  | { state: 'loaded'; publicKey: PublicKey; head: Verified | Mismatch };
+
+const Audit = ({ position }: { position?: number }) => {
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  useEffect(() => {
+    const load = async () => {
+      const publicKey = await api<PublicKey>('GET', '/v1/audit/public-key');
+      setLoaded({ state: 'loaded', publicKey, head: await signedCheckpoint(publicKey) });
+    };
+    load().catch((error: unknown) => setLoaded({ state: 'failed', error }));
+  }, []);
+  return (
+    <>
+      <h2>Audit</h2>
+      <section id="audit" aria-busy={loaded.state === 'loading'}>
+        {loaded.state === 'loading' && <p>Loading the latest checkpoint…</p>}
+        {loaded.state === 'failed' && <Failure error={loaded.error} />}
+        {loaded.state === 'loaded' && <CheckpointSection publicKey={loaded.publicKey} head={loaded.head} />}
+        {loaded.state === 'loaded' && 'root' in loaded.head && (
+          <>
+            <InclusionSection head={loaded.head} chosen={position} />
+            <ConsistencySection publicKey={loaded.publicKey} head={loaded.head} />
+          </>
+        )}
+      </section>
+    </>
+  );
+};
+
+/**
+ * The audit page: the signed checkpoint, an event's inclusion and two checkpoints' consistency, all
+ * checked here. Given a `position` (a link from a meeting's events), its inclusion is checked at once.
+ */
+export const auditPage = (main: HTMLElement, position?: number): Promise<void> => {
+  mount(main, <Audit position={position} />);
+  return Promise.resolve();
+};
