@@ -72,6 +72,14 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     await page.locator('.meeting-state', { hasText: title }).waitFor();
   };
 
+  /** Opens the form of the command named `name` (the page shows one form at a time) and answers it. */
+  const command = async (page: Page, name: string, id: string) => {
+    await page.locator('details.command > summary', { hasText: new RegExp(`^${name}$`) }).click();
+    const form = page.locator(`form#${id}`);
+    await form.waitFor();
+    return form;
+  };
+
   const stagesOf = async (page: Page, theatre: string): Promise<string[]> =>
     Promise.all(
       (await page.locator(`svg.lane[data-theatre="${theatre}"] circle.point`).all()).map(
@@ -103,7 +111,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
 
     const forms = await chromium.open(); // the same session, another tab
     await forms.getByRole('button', { name: 'Forms' }).click();
-    const schedule = forms.locator('form#schedule');
+    const schedule = await command(forms, 'Schedule a meeting', 'schedule');
     await schedule.getByLabel('Title').fill('Coalition Small Group: after Mosul');
     await schedule.getByLabel('Forum').fill('small-group');
     await schedule.getByLabel('Starts at').fill('2017-07-20T09:00:00-04:00');
@@ -114,8 +122,8 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
       .poll(() => forms.locator('#forms-notice').textContent())
       .toBe('Recorded MeetingScheduled (revision 0).');
 
-    const outcome = forms.locator('form#outcome'); // the new meeting is chosen, its forms drawn
-    await outcome.waitFor();
+    await forms.locator('.meeting-state').waitFor(); // the new meeting is chosen, its forms drawn
+    const outcome = await command(forms, 'Record an outcome', 'outcome');
     expect(await forms.locator('.meeting-state').textContent()).toContain('Coalition Small Group: after Mosul');
     await outcome.getByLabel('Kind').selectOption('milestone');
     await outcome.getByLabel('Summary').fill('The Prime Minister of Iraq declared Mosul liberated from ISIS');
@@ -149,7 +157,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     const page = await signedIn('secretariat');
     await formsOf(page, 'after Mosul');
 
-    const outcome = page.locator('form#outcome');
+    const outcome = await command(page, 'Record an outcome', 'outcome');
     await outcome.getByLabel('Summary').fill('Raqqa contested');
     await outcome.getByLabel('Theatre').fill('Raqqa City');
     await outcome.getByRole('button', { name: 'Record the outcome' }).click();
@@ -157,7 +165,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     expect(await outcome.getByLabel('Theatre').getAttribute('aria-invalid')).toBe('true');
     expect(commands).toEqual([]); // the browser's check refused it: nothing sent
 
-    const attendance = page.locator('form#attendance');
+    const attendance = await command(page, 'Record attendance', 'attendance');
     await attendance.getByLabel('Participant id').fill('atlantis');
     await attendance.getByRole('button', { name: 'Record attendance' }).click();
     await expect
@@ -183,7 +191,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
       answers.push({ status: response.status(), replayed: response.headers()['idempotent-replayed'] });
       return answers.length === 1 ? route.abort('failed') : route.fulfill({ response });
     });
-    const attendance = page.locator('form#attendance');
+    const attendance = await command(page, 'Record attendance', 'attendance');
     await attendance.getByLabel('Participant id').fill('united-states');
     await attendance.getByRole('button', { name: 'Record attendance' }).click();
     await expect.poll(() => attendance.locator('.form-error').textContent()).toContain('Submit again to retry safely');
@@ -212,11 +220,12 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     await formsOf(stale, 'after Mosul');
     const other = await chromium.open();
     await formsOf(other, 'after Mosul');
-    await other.locator('form#add-item').getByLabel('Title').fill('Stabilization in Mosul');
-    await other.locator('form#add-item').getByRole('button', { name: 'Add the item' }).click();
+    const otherAddItem = await command(other, 'Add an agenda item', 'add-item');
+    await otherAddItem.getByLabel('Title').fill('Stabilization in Mosul');
+    await otherAddItem.getByRole('button', { name: 'Add the item' }).click();
     await expect.poll(() => other.locator('#forms-notice').textContent()).toMatch(/^Recorded AgendaItemAdded/);
 
-    const addItem = stale.locator('form#add-item');
+    const addItem = await command(stale, 'Add an agenda item', 'add-item');
     await addItem.getByLabel('Title').fill('Returns of the displaced');
     await addItem.getByRole('button', { name: 'Add the item' }).click();
     await expect
@@ -227,7 +236,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     await expect.poll(() => stale.locator('#forms-notice').textContent()).toMatch(/^Recorded AgendaItemAdded/);
 
     // A meeting scheduled in the other tab joins this tab's list of meetings as it is recorded.
-    const schedule = other.locator('form#schedule');
+    const schedule = await command(other, 'Schedule a meeting', 'schedule');
     await schedule.getByLabel('Title').fill('Working Group on stabilization support');
     await schedule.getByLabel('Forum').fill('working-group/stabilization-support');
     await schedule.getByLabel('Starts at').fill('2017-07-21T09:00:00-04:00');
@@ -251,7 +260,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     expect(await meeting.getByRole('cell', { name: 'ObserverInvited', exact: true }).count()).toBe(0);
     await meeting.evaluate('window.notReloaded = true');
 
-    const invite = forms.locator('form#invite');
+    const invite = await command(forms, 'Invite an observer', 'invite');
     await invite.getByLabel('Observer id').fill('african-union');
     await invite.getByLabel('Name', { exact: true }).fill('African Union');
     await invite.getByLabel('Kind').selectOption('organization');
@@ -265,5 +274,40 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     expect(problems).toEqual([]);
     await meeting.close();
     await forms.close();
+  });
+
+  it('lists the commands by name and opens one form at a time, from the keyboard', async () => {
+    const page = await signedIn('secretariat');
+    await formsOf(page, 'after Mosul');
+    const summaries = page.locator('details.command > summary');
+    expect(await summaries.allTextContents()).toEqual([
+      'Schedule a meeting',
+      'Admit a member',
+      'Reschedule',
+      'Cancel',
+      'Add an agenda item',
+      'Invite an observer',
+      'Record attendance',
+      'Record an outcome',
+      'Amend an outcome',
+      'Retract an outcome',
+      'Close the meeting',
+    ]);
+    expect(await page.locator('form.command:visible').count()).toBe(0);
+
+    await summaries.getByText('Reschedule', { exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('form#reschedule').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('reschedule-startsAt');
+
+    await summaries.getByText('Cancel', { exact: true }).focus();
+    await page.keyboard.press('Space');
+    await page.locator('form#cancel').waitFor();
+    expect(await page.locator('form#reschedule').isVisible()).toBe(false);
+    expect(await page.locator('details.command[open]').count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-forms-one-open.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
   });
 });
