@@ -27,7 +27,7 @@ const out = 'dist/console';
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await build({
-  entryPoints: { main: 'console/src/main.ts', console: 'console/src/console.css' },
+  entryPoints: { main: 'console/src/main.tsx', console: 'console/src/console.css' },
   bundle: true,
   // Components are Preact's (console/tsconfig.json says the same to the type checker).
   jsx: 'automatic',

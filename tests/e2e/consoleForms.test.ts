@@ -310,4 +310,31 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('marks the navigation button of the page shown as the current page', async () => {
+    const page = await signedIn('secretariat');
+    const current = () => page.locator('#pages button[aria-current="page"]').allTextContents();
+    await expect.poll(current).toEqual(['Agenda']);
+    expect(await page.locator('#pages button').count()).toBe(5);
+
+    await page.getByRole('button', { name: 'Forms' }).click();
+    await expect.poll(current).toEqual(['Forms']);
+    await page.getByRole('button', { name: 'Audit' }).click();
+    await expect.poll(current).toEqual(['Audit']);
+
+    // A meeting's page has no button of its own: none is marked; an event's audit link marks Audit.
+    const agenda = await fetch(`${server.baseUrl}/v1/agenda?from=1970-01-01T00:00:00Z`, {
+      headers: { authorization: `Bearer ${TOKENS.auditor}` },
+    });
+    const meetingId = ((await agenda.json()) as { meetings: { meetingId: string }[] }).meetings[0]?.meetingId;
+    await page.evaluate(`location.hash = '#/meetings/${meetingId}'`);
+    await expect.poll(current).toEqual([]);
+    await page.evaluate(`location.hash = '#/audit/1'`);
+    await expect.poll(current).toEqual(['Audit']);
+    await page.locator('#inclusion-result').waitFor();
+    await page.getByRole('button', { name: 'Timeline' }).click();
+    await expect.poll(current).toEqual(['Timeline']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
