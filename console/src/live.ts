@@ -144,25 +144,26 @@ export const useLiveRead = <T>(
   relevant: (event: LedgerEvent) => boolean,
 ): LiveRead<T> => {
   const [read, setRead] = useState<LiveRead<T>>({ busy: true });
-  const latest = useRef({ load, relevant, asked: 0 });
+  const latest = useRef({ load, relevant, asked: 0, mounted: true });
   latest.current.load = load;
   latest.current.relevant = relevant;
   const reload = () => {
     const asked = ++latest.current.asked;
+    const last = () => latest.current.mounted && asked === latest.current.asked;
     setRead((before) => ({ ...before, busy: true }));
     latest.current.load().then(
-      (data) => asked === latest.current.asked && setRead({ data, busy: false }),
-      (error: unknown) => asked === latest.current.asked && setRead({ failure: failureOf(error), busy: false }),
+      (data) => last() && setRead({ data, busy: false }),
+      (error: unknown) => last() && setRead({ failure: failureOf(error), busy: false }),
     );
   };
   // Listening starts before the first read, so no event that read may miss goes unseen.
-  useEffect(() => onLive((event) => latest.current.relevant(event), reload), []);
+  useEffect(() => {
+    const stop = onLive((event) => latest.current.relevant(event), reload);
+    return () => {
+      latest.current.mounted = false;
+      stop();
+    };
+  }, []);
   useEffect(reload, [key]);
-  useEffect(
-    () => () => {
-      latest.current.asked = Number.NaN; // unmounted: no answer is shown any more
-    },
-    [],
-  );
   return read;
 };
