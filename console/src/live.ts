@@ -1,4 +1,5 @@
-import { api, sawPosition } from './api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiRefusal, api, sawPosition } from './api.js';
 import { h } from './dom.js';
 
 /** An event as the live feed sends it (the same shape as /v1/events). */
@@ -80,6 +81,16 @@ const AGENDA_EVENTS = new Set([
   'ObserverInvited',
 ]);
 
+const ATTENDANCE_EVENTS = new Set([
+  'MemberAdmitted',
+  'MeetingScheduled',
+  'MeetingRescheduled',
+  'MeetingCancelled',
+  'MeetingClosed',
+  'ObserverInvited',
+  'AttendanceRecorded',
+]);
+
 /** Events that move the progress timeline. */
 export const changesTimeline = (event: LedgerEvent): boolean => OUTCOME_EVENTS.has(event.type);
 /** Events of one meeting's stream. */
@@ -89,3 +100,70 @@ export const changesMeeting =
     event.streamId === `meeting-${meetingId}`;
 /** Events that change what the agenda shows of a meeting. */
 export const changesAgenda = (event: LedgerEvent): boolean => AGENDA_EVENTS.has(event.type);
+/** Events that change the attendance figures (the attendance projection's events). */
+export const changesAttendance = (event: LedgerEvent): boolean => ATTENDANCE_EVENTS.has(event.type);
+
+/**
+ * Calls `changed` once a burst of the events `relevant` picks has settled, until the returned
+ * function is called.
+ */
+export const onLive = (relevant: (event: LedgerEvent) => boolean, changed: () => void): (() => void) => {
+  let settling: ReturnType<typeof setTimeout> | undefined;
+  const listener: Listener = (event) => {
+    if (settling !== undefined || !relevant(event)) return;
+    settling = setTimeout(() => {
+      settling = undefined;
+      changed();
+    }, SETTLE_MS);
+  };
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    clearTimeout(settling);
+  };
+};
+
+/** What a component shows of a read: the last answer (kept while the next one loads), or why it failed. */
+export type LiveRead<T> = { data?: T; failure?: string; busy: boolean };
+
+const failureOf = (error: unknown): string => {
+  // A lost session reloads the console, which then asks to sign in again.
+  if (error instanceof ApiRefusal && error.status === 401) location.reload();
+  return `The ledger could not answer: ${error instanceof Error ? error.message : String(error)}`;
+};
+
+/**
+ * A component's read of the ledger, kept current: `load` runs when the component mounts, when `key`
+ * changes, and after the events `relevant` picks. The component is drawn again with the new answer,
+ * not rebuilt, so the keyboard focus and the controls' values stay where they were. Answers that
+ * arrive out of order are dropped: only the last read asked for is shown.
+ */
+export const useLiveRead = <T>(
+  load: () => Promise<T>,
+  key: string,
+  relevant: (event: LedgerEvent) => boolean,
+): LiveRead<T> => {
+  const [read, setRead] = useState<LiveRead<T>>({ busy: true });
+  const latest = useRef({ load, relevant, asked: 0, mounted: true });
+  latest.current.load = load;
+  latest.current.relevant = relevant;
+  const reload = () => {
+    const asked = ++latest.current.asked;
+    const last = () => latest.current.mounted && asked === latest.current.asked;
+    setRead((before) => ({ ...before, busy: true }));
+    latest.current.load().then(
+      (data) => last() && setRead({ data, busy: false }),
+      (error: unknown) => last() && setRead({ failure: failureOf(error), busy: false }),
+    );
+  };
+  // Listening starts before the first read, so no event that read may miss goes unseen.
+  useEffect(() => {
+    const stop = onLive((event) => latest.current.relevant(event), reload);
+    return () => {
+      latest.current.mounted = false;
+      stop();
+    };
+  }, []);
+  useEffect(reload, [key]);
+  return read;
+};

@@ -336,4 +336,108 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
       expect(browser.problems).toEqual([]);
     });
   });
+
+  describe('live updates, signed in as a reporter', () => {
+    let page: Page;
+    /** A meeting still open to changes (the demo's own are closed). */
+    let meetingId: string;
+    beforeAll(async () => {
+      ({ meetingId } = await call<{ meetingId: string }>('secretariat', 'POST', '/v1/meetings', {
+        title: 'Coalition Small Group: after Mosul',
+        forum: 'small-group',
+        startsAt: '2017-07-20T09:00:00-04:00',
+        location: 'Washington, DC',
+      }));
+      await browser.context.clearCookies();
+      page = await browser.open();
+      await signIn(page, TOKENS.reporter);
+      await page
+        .locator('#live')
+        .filter({ hasText: /^Live$/ })
+        .waitFor(); // following the feed
+      await page.evaluate('window.notReloaded = true');
+    });
+    afterAll(async () => page?.close());
+    const focusedId = () => page.evaluate('document.activeElement?.id');
+    const stagesOf = async (theatre: string) =>
+      Promise.all(
+        (await page.locator(`svg.lane[data-theatre="${theatre}"] circle.point`).all()).map(
+          async (point) => `${await point.getAttribute('data-date')} ${await point.getAttribute('data-stage')}`,
+        ),
+      );
+
+    it('draws attendance again when an observer is invited, keeping the order chosen and the focus', async () => {
+      await page.getByRole('button', { name: 'Attendance' }).click();
+      const invited = page.locator('#attendance-table thead th', { hasText: 'Invited' });
+      await invited.getByRole('button').click();
+      await page.keyboard.press('Enter'); // most invited first, the keyboard on that heading
+      expect(await invited.getAttribute('aria-sort')).toBe('descending');
+      const rows = page.locator('#attendance-table tbody tr');
+      const before = await rows.count();
+
+      await call('secretariat', 'POST', `/v1/meetings/${meetingId}/observers`, {
+        observerId: 'live-observer',
+        name: 'A late observer',
+        kind: 'organization',
+      });
+
+      await page.locator('#attendance-table tr[data-participant-id="live-observer"]').waitFor();
+      expect(await rows.count()).toBe(before + 1);
+      expect(await invited.getAttribute('aria-sort')).toBe('descending');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Invited');
+      expect(await page.evaluate('window.notReloaded')).toBe(true);
+      expect(browser.problems).toEqual([]);
+    });
+
+    it('keeps the slider where the reader moved it, and the focus, as outcomes are recorded; at the latest position the chart follows them', async () => {
+      await page.getByRole('button', { name: 'Timeline' }).click();
+      const slider = page.locator('#timeline-as-of');
+      const chart = page.locator('#timeline-chart');
+      await page.locator('svg.lane').first().waitFor();
+      const latest = Number(await slider.getAttribute('max'));
+      await slider.focus();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => chart.getAttribute('data-position')).toBe(String(latest - 1));
+
+      const outcomes = `/v1/meetings/${meetingId}/outcomes`;
+      const underway = await call<{ position: number }>('secretariat', 'POST', outcomes, {
+        kind: 'assessment',
+        summary: 'The offensive on Tal Afar is under way',
+        theatre: 'tal-afar',
+        stage: 'offensive-underway',
+        occurredOn: '2017-07-12',
+      });
+
+      // The slider reaches the new outcome's position, but stays where the reader put it.
+      await expect.poll(() => slider.getAttribute('max')).toBe(String(underway.position));
+      expect(await slider.inputValue()).toBe(String(latest - 1));
+      expect(await chart.getAttribute('data-position')).toBe(String(latest - 1));
+      expect(await page.locator('svg.lane[data-theatre="tal-afar"]').count()).toBe(0);
+      expect(await focusedId()).toBe('timeline-as-of');
+
+      await page.keyboard.press('End');
+      await expect.poll(() => stagesOf('tal-afar')).toEqual(['2017-07-12 offensive-underway']);
+      const point = page.locator('svg.lane[data-theatre="tal-afar"] a').first();
+      await point.focus();
+      const focusedOutcome = () => page.evaluate("document.activeElement?.querySelector('circle')?.dataset.outcomeId");
+      const outcomeId = await focusedOutcome();
+      expect(outcomeId).toBeTruthy();
+
+      const liberated = await call<{ position: number }>('secretariat', 'POST', outcomes, {
+        kind: 'milestone',
+        summary: 'Tal Afar is liberated',
+        theatre: 'tal-afar',
+        stage: 'liberated',
+        occurredOn: '2017-07-13',
+      });
+
+      // At the latest position the chart follows, and the point that had the focus has it again.
+      await expect.poll(() => stagesOf('tal-afar')).toEqual(['2017-07-12 offensive-underway', '2017-07-13 liberated']);
+      expect(await slider.inputValue()).toBe(String(liberated.position));
+      expect(await chart.getAttribute('data-position')).toBe(String(liberated.position));
+      expect(await focusedOutcome()).toBe(outcomeId);
+      expect(await page.evaluate('window.notReloaded')).toBe(true);
+      expect(browser.problems).toEqual([]);
+    });
+  });
 });

@@ -1,7 +1,9 @@
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
-import { h, show } from './dom.js';
-import { csvButton } from './downloads.js';
-import { showFailure } from './failure.js';
+import { mount } from './dom.js';
+import { CsvButton } from './downloads.js';
+import { changesAttendance, useLiveRead } from './live.js';
+import { LiveSection } from './liveSection.js';
 
 type Participant = {
   participantId: string;
@@ -53,54 +55,70 @@ const compare =
 
 const rate = (value: number | null): string => (value === null ? '—' : `${Math.round(value * 100)}%`);
 
-const row = (p: Participant): HTMLElement =>
-  h(
-    'tr',
-    { 'data-participant-id': p.participantId },
-    h('th', { scope: 'row' }, p.name),
-    h('td', {}, p.role),
-    h('td', { class: 'number' }, String(p.invited)),
-    h('td', { class: 'number' }, String(p.attended)),
-    h('td', { class: 'number' }, String(p.absent)),
-    h('td', { class: 'number' }, rate(p.rate)),
-  );
+const Row = ({ p }: { p: Participant }) => (
+  <tr data-participant-id={p.participantId}>
+    <th scope="row">{p.name}</th>
+    <td>{p.role}</td>
+    <td class="number">{p.invited}</td>
+    <td class="number">{p.attended}</td>
+    <td class="number">{p.absent}</td>
+    <td class="number">{rate(p.rate)}</td>
+  </tr>
+);
 
-/** The table, sorted by `order`; each heading is a button that sorts by its column (again: the other way). */
-const sortedTable = (participants: Participant[], order: Order, resort: (order: Order) => void): HTMLElement => {
+/**
+ * The table, sorted by `order`; each heading is a button that sorts by its column (again: the other
+ * way). The buttons are drawn again, not replaced, so the one pressed keeps the keyboard focus.
+ */
+const SortedTable = ({ participants }: { participants: Participant[] }) => {
+  const [order, setOrder] = useState<Order>({ key: 'name', descending: false });
   const sorted = [...participants].sort(compare(order));
-  const heading = (column: Column): HTMLElement => {
+  const heading = (column: Column) => {
     const current = column.key === order.key;
-    const button = h('button', { type: 'button' }, column.label);
-    button.addEventListener('click', () =>
-      resort({ key: column.key, descending: current ? !order.descending : false }),
-    );
     const sort = current ? (order.descending ? 'descending' : 'ascending') : 'none';
-    return h('th', { scope: 'col', 'aria-sort': sort, class: column.numeric ? 'number' : undefined }, button);
+    const resort = () => setOrder({ key: column.key, descending: current ? !order.descending : false });
+    return (
+      <th key={column.key} scope="col" aria-sort={sort} class={column.numeric ? 'number' : undefined}>
+        <button type="button" onClick={resort}>
+          {column.label}
+        </button>
+      </th>
+    );
   };
-  return h(
-    'div',
-    { class: 'table-scroll' },
-    h(
-      'table',
-      { id: 'attendance-table' },
-      h('caption', {}, 'Invited and attended, per participant (cancelled meetings not counted)'),
-      h('thead', {}, h('tr', {}, ...COLUMNS.map(heading))),
-      h('tbody', {}, ...sorted.map(row)),
-    ),
+  return (
+    <div class="table-scroll">
+      <table id="attendance-table">
+        <caption>Invited and attended, per participant (cancelled meetings not counted)</caption>
+        <thead>
+          <tr>{COLUMNS.map(heading)}</tr>
+        </thead>
+        <tbody>
+          {sorted.map((p) => (
+            <Row key={p.participantId} p={p} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 };
 
 /** Attendance per participant: invitations and attendance are separate facts; the rate is attended / recorded. */
-export const attendancePage = async (main: HTMLElement): Promise<void> => {
-  const section = h('section', { id: 'attendance', 'aria-busy': 'true' }, h('p', {}, 'Loading attendance…'));
-  show(main, h('h2', {}, 'Attendance'), h('p', {}, csvButton('/v1/attendance', 'attendance.csv')), section);
-  const participants = await loadParticipants().catch(showFailure(section));
-  if (!participants) return;
-  section.setAttribute('aria-busy', 'false');
-  if (participants.length === 0) return show(section, h('p', {}, 'No attendance recorded yet.'));
-  const draw = (order: Order): void => {
-    show(section, sortedTable(participants, order, draw));
-    section.querySelector<HTMLElement>('th[aria-sort]:not([aria-sort="none"]) button')?.focus();
-  };
-  show(section, sortedTable(participants, { key: 'name', descending: false }, draw));
+const Attendance = () => {
+  const read = useLiveRead(loadParticipants, '', changesAttendance);
+  const draw = (participants: Participant[]) =>
+    participants.length === 0 ? <p>No attendance recorded yet.</p> : <SortedTable participants={participants} />;
+  return (
+    <>
+      <h2>Attendance</h2>
+      <p>
+        <CsvButton path="/v1/attendance" name="attendance.csv" />
+      </p>
+      <LiveSection id="attendance" read={read} loading="Loading attendance…" draw={draw} />
+    </>
+  );
+};
+
+export const attendancePage = (main: HTMLElement): Promise<void> => {
+  mount(main, <Attendance />);
+  return Promise.resolve();
 };
