@@ -1,6 +1,5 @@
 import { useEffect } from 'preact/hooks';
 import { ApiRefusal } from './api.js';
-import { mount } from './dom.js';
 
 /** A lost session (expired, token revoked): the console reloads, and then asks to sign in again. */
 export const lostSession = (error: unknown): boolean => error instanceof ApiRefusal && error.status === 401;
@@ -19,12 +18,3 @@ export const Failure = ({ error }: { error: unknown }) => {
   }, [lost]);
   return lost ? null : <p role="alert">The ledger could not answer: {reasonOf(error)}</p>;
 };
-
-/** The same for a page not yet drawn with components: shows the failure in `where`, in place of what it showed. */
-export const showFailure =
-  (where: HTMLElement) =>
-  (error: unknown): void => {
-    if (lostSession(error)) return location.reload();
-    where.setAttribute('aria-busy', 'false');
-    mount(where, <Failure error={error} />);
-  };

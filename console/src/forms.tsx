@@ -6,7 +6,7 @@ import { meetingForms, startingForms, type MeetingState } from './formsCommands.
 import { CommandForm, type CommandFormSpec, type Values } from './formsRender.js';
 import type { Accepted } from './formsSubmission.js';
 import { meetingHref } from './links.js';
-import { changesAgenda, whileShown } from './live.js';
+import { changesAgenda, onLive } from './live.js';
 
 type Listed = { meetingId: string; title: string; status: string; startsAt: string };
 type AgendaPage = { meetings: Listed[]; next: string | null };
@@ -52,7 +52,6 @@ const Forms = () => {
   const [drawn, setDrawn] = useState<Drawn>();
   const noticeShown = useRef<HTMLParagraphElement>(null);
   const from = useRef<HTMLInputElement>(null);
-  const chooser = useRef<HTMLSelectElement>(null);
 
   // A message for the whole page, focused so that a keyboard or screen-reader user hears it.
   const tell = (text: string) => setNotice((was) => ({ text, told: was.told + 1 }));
@@ -79,11 +78,10 @@ const Forms = () => {
   };
   // New meetings, and changes of status, show in the list as they are recorded, wherever they were.
   useEffect(() => {
-    const followChanges = (): Promise<void> => {
-      if (chooser.current) whileShown(chooser.current, changesAgenda, followChanges);
-      return listMeetings();
-    };
-    followChanges().catch(failed);
+    // Listening starts before the first read, so no event that read may miss goes unseen.
+    const stop = onLive(changesAgenda, () => void listMeetings().catch(failed));
+    listMeetings().catch(failed);
+    return stop;
   }, []);
 
   const starting = startingForms().map((spec) => (
@@ -152,12 +150,7 @@ const Forms = () => {
             onChange={() => void listMeetings().catch(failed)}
           />{' '}
           <label for="forms-meeting">Meeting </label>
-          <select
-            ref={chooser}
-            id="forms-meeting"
-            value={chosen}
-            onChange={(event) => choose(event.currentTarget.value)}
-          >
+          <select id="forms-meeting" value={chosen} onChange={(event) => choose(event.currentTarget.value)}>
             <option value="">Choose a meeting…</option>
             {page?.meetings.map((m) => (
               <option key={m.meetingId} value={m.meetingId}>

@@ -1,13 +1,8 @@
-import { h } from './dom.js';
-
 /**
  * Pages other pages link to live in the location hash (`#/meetings/<id>`): real links, so they open
  * with the keyboard, in a new tab and with the back button.
  */
 export const meetingHref = (meetingId: string): string => `#/meetings/${encodeURIComponent(meetingId)}`;
-
-export const meetingLink = (meetingId: string, text: string): HTMLAnchorElement =>
-  h('a', { href: meetingHref(meetingId), class: 'meeting-link' }, text);
 
 /** The audit page, checking the inclusion of the event at `position`. */
 export const auditHref = (position: number): string => `#/audit/${position}`;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiRefusal, api, sawPosition } from './api.js';
-import { h } from './dom.js';
+import { api, sawPosition } from './api.js';
+import { lostSession, reasonOf } from './failure.js';
 
 /** An event as the live feed sends it (the same shape as /v1/events). */
 export type LedgerEvent = { position: number; streamId: string; revision: number; type: string; data: unknown };
@@ -9,7 +9,9 @@ type Listener = (event: LedgerEvent) => void;
 
 const listeners = new Set<Listener>();
 let source: EventSource | undefined;
-const status = h('p', { id: 'live', 'aria-live': 'polite' });
+/** Says whether the page follows the feed; it sits in the header, outside any page. */
+const status = Object.assign(document.createElement('p'), { id: 'live' });
+status.setAttribute('aria-live', 'polite');
 
 const connect = (after: number): void => {
   sawPosition(after);
@@ -51,25 +53,6 @@ export const stopLive = (): void => {
 
 /** How long a burst of events may take to arrive before the view is drawn again, once for all of them. */
 const SETTLE_MS = 50;
-
-/**
- * Keeps a view current: while `element` is on the page, the first event `relevant` picks opens the
- * view again (`reopen`, which draws a new element and calls this again). Call it before the view's
- * first read, so no event that read may miss goes unseen.
- */
-export const whileShown = (
-  element: Element,
-  relevant: (event: LedgerEvent) => boolean,
-  reopen: () => Promise<void>,
-): void => {
-  const failed = (error: unknown) => (status.textContent = `Live update failed: ${String(error)}; reload the page`);
-  const listener: Listener = (event) => {
-    if (element.isConnected && !relevant(event)) return;
-    listeners.delete(listener);
-    if (element.isConnected) setTimeout(() => void (element.isConnected && reopen().catch(failed)), SETTLE_MS);
-  };
-  listeners.add(listener);
-};
 
 const OUTCOME_EVENTS = new Set(['OutcomeRecorded', 'OutcomeAmended', 'OutcomeRetracted']);
 const AGENDA_EVENTS = new Set([
@@ -128,8 +111,8 @@ export type LiveRead<T> = { data?: T; failure?: string; busy: boolean };
 
 const failureOf = (error: unknown): string => {
   // A lost session reloads the console, which then asks to sign in again.
-  if (error instanceof ApiRefusal && error.status === 401) location.reload();
-  return `The ledger could not answer: ${error instanceof Error ? error.message : String(error)}`;
+  if (lostSession(error)) location.reload();
+  return `The ledger could not answer: ${reasonOf(error)}`;
 };
 
 /**
