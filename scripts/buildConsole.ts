@@ -33,6 +33,9 @@ const result = await build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   format: 'esm',
+  // The timeline's chart (Plot and d3, half the script) is a chunk of its own, loaded when first shown.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: 'es2022',
   minify: true,
   sourcemap: false,
@@ -43,12 +46,13 @@ const result = await build({
   plugins: [zodEnglishOnly],
 });
 const outputs = Object.keys(result.metafile.outputs);
-const named = (extension: string): string => {
-  const file = outputs.find((output) => output.endsWith(extension));
-  if (!file) throw new Error(`esbuild wrote no ${extension} file`);
+/** The file esbuild wrote for an entry point (chunks it split off are loaded by the script itself). */
+const named = (entryPoint: string): string => {
+  const file = outputs.find((output) => result.metafile.outputs[output]?.entryPoint === entryPoint);
+  if (!file) throw new Error(`esbuild wrote no file for ${entryPoint}`);
   return basename(file);
 };
 const page = readFileSync('console/index.html', 'utf8')
-  .replace('%SCRIPT%', named('.js'))
-  .replace('%STYLES%', named('.css'));
+  .replace('%SCRIPT%', named('console/src/main.tsx'))
+  .replace('%STYLES%', named('console/src/console.css'));
 writeFileSync(join(out, 'index.html'), page);

@@ -4,7 +4,14 @@ import { mount } from './dom.js';
 import { CsvButton } from './downloads.js';
 import { changesTimeline, useLiveRead } from './live.js';
 import { LiveSection } from './liveSection.js';
-import { dayOf, laneChart, type Entry } from './timelineChart.js';
+import type { laneChart as LaneChart } from './timelineChart.js';
+import { dayOf, type Entry } from './timelineEntry.js';
+
+/**
+ * Plot and the d3 modules it draws with are half the console's script: they are loaded when a
+ * timeline is first shown, not with the console (`timelinePage` waits for them before drawing).
+ */
+let laneChart: typeof LaneChart | undefined;
 
 type TimelinePage = { position: number; entries: Entry[]; next: string | null };
 
@@ -25,7 +32,7 @@ const Lane = ({ theatre, entries, domain }: { theatre: string; entries: Entry[];
   const [from, to] = [domain[0].getTime(), domain[1].getTime()];
   useLayoutEffect(() => {
     const place = holder.current;
-    if (!place) return;
+    if (!place || !laneChart) return;
     const focused = place.contains(document.activeElement)
       ? document.activeElement?.querySelector('circle')?.dataset.outcomeId
       : undefined;
@@ -167,7 +174,7 @@ const Timeline = () => {
   );
 };
 
-export const timelinePage = (main: HTMLElement): Promise<void> => {
+export const timelinePage = async (main: HTMLElement): Promise<void> => {
+  laneChart ??= (await import('./timelineChart.js')).laneChart;
   mount(main, <Timeline />);
-  return Promise.resolve();
 };

@@ -1,26 +1,12 @@
 import * as Plot from '@observablehq/plot';
 import { meetingHref } from './links.js';
-
-/** An outcome on the progress timeline, as /v1/timeline gives it. */
-export type Entry = {
-  outcomeId: string;
-  meetingId: string;
-  theatre: string;
-  stage: string;
-  summary: string;
-  date: string;
-  regression: boolean;
-  corrected: boolean;
-};
+import { dayOf, type Entry } from './timelineEntry.js';
 
 /** The ladder a theatre climbs, bottom to top. */
 const STAGES = ['contested', 'offensive-underway', 'verge-of-liberation', 'liberated', 'stabilization'];
 const LANE = { width: 720, height: 130, left: 150, right: 20, top: 10, bottom: 24 };
 /** Inset from the rungs' ends, so a point on the first or last day stays clear of the stage names. */
 const INSET = 14;
-
-/** A business date (YYYY-MM-DD) as the instant its UTC day starts. */
-export const dayOf = (date: string): Date => new Date(`${date}T00:00:00Z`);
 
 const describe = (entry: Entry): string =>
   `${entry.date} · ${entry.stage}${entry.regression ? ' (regression)' : ''}${entry.corrected ? ' (corrected)' : ''}: ${entry.summary}`;

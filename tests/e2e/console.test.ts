@@ -72,6 +72,29 @@ describe.skipIf(!hasChromium())('the web console in a real browser, on the demo 
     await page.close();
   });
 
+  it('loads the chart code only when a timeline is shown, and caches every asset for a year', async () => {
+    // Given a signed-in reader on the agenda, with every script the page fetches noted
+    const page = await openConsole();
+    const scripts: { url: string; cacheControl: string }[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('.js'))
+        scripts.push({ url: response.url(), cacheControl: response.headers()['cache-control'] ?? '' });
+    });
+    await page.reload();
+    await page.locator('article.meeting').first().waitFor({ timeout: 10_000 });
+    const beforeTimeline = scripts.length;
+    // When the timeline is opened
+    await page.getByRole('button', { name: 'Timeline' }).click();
+    await page.locator('svg.lane[data-theatre="mosul"]').waitFor();
+    // Then one more script (Plot's chunk) was fetched for it, and each script is cached for a year
+    expect(scripts.slice(beforeTimeline).map((s) => new URL(s.url).pathname)).toEqual([
+      expect.stringMatching(/^\/console\/assets\/chunk-[A-Z0-9]{8}\.js$/),
+    ]);
+    for (const script of scripts) expect(script.cacheControl).toBe('public, max-age=31536000, immutable');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a wrong token with a visible message', async () => {
     await browser.clearCookies();
     const page = await openConsole();
