@@ -72,6 +72,20 @@ describe('security headers', () => {
     }
     expect((await app.inject({ url: '/docs/' })).statusCode).toBe(200);
   });
+
+  it('gives the console page a policy without inline styles, and leaves the API docs theirs', async () => {
+    // Given the ledger's app
+    const { app } = await start({});
+    // When the console page and the API docs are asked for
+    const policyOf = async (url: string) =>
+      String((await app.inject({ url })).headers['content-security-policy']).split(';');
+    // Then the console allows scripts and styles from the ledger only; Swagger UI keeps helmet's default
+    const consolePolicy = await policyOf('/');
+    expect(consolePolicy).toContain("style-src 'self'");
+    expect(consolePolicy).toContain("script-src 'self'");
+    expect(consolePolicy).toContain("script-src-attr 'none'");
+    expect(await policyOf('/docs/')).toContain("style-src 'self' https: 'unsafe-inline'");
+  });
 });
 
 describe('CORS', () => {
