@@ -44,6 +44,8 @@ export interface AuditRecords {
   countLeaves(after: number, upTo: number): number;
   /** Kept checkpoints with a tree size in (after, upTo], smallest first, at most `limit`. */
   checkpointsAfter(after: number, upTo: number, limit: number): StoredCheckpoint[];
+  /** Kept checkpoints with a tree size below `before`, largest first, at most `limit`: a page of the list, newest first. */
+  checkpointsBefore(before: number, limit: number): StoredCheckpoint[];
   latestCheckpoint(): StoredCheckpoint | undefined;
   checkpointAt(treeSize: number): StoredCheckpoint | undefined;
   close(): void;

@@ -23,6 +23,13 @@ const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
 });
 
 /**
+ * A page of the kept checkpoints, newest first: tree_size is the table's rowid, so this is a range of
+ * the primary key read backwards, LIMIT rows whatever the number kept (no scan, no sort).
+ */
+export const checkpointsBeforeSql =
+  'SELECT * FROM checkpoints WHERE tree_size < @before ORDER BY tree_size DESC LIMIT @limit';
+
+/**
  * The read side of data/audit.sqlite, on any connection. Every query uses a primary key range, so
  * it works on the first schema (leaves and checkpoints only) as on the current one.
  */
@@ -50,6 +57,7 @@ export class SqliteAuditRecords implements AuditRecords {
       checkpoints: db.prepare<[number, number, number], CheckpointRow>(
         'SELECT * FROM checkpoints WHERE tree_size > ? AND tree_size <= ? ORDER BY tree_size LIMIT ?',
       ),
+      before: db.prepare<[{ before: number; limit: number }], CheckpointRow>(checkpointsBeforeSql),
       latest: db.prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1'),
       at: db.prepare<[number], CheckpointRow>('SELECT * FROM checkpoints WHERE tree_size = ?'),
     };
@@ -78,6 +86,10 @@ export class SqliteAuditRecords implements AuditRecords {
     return this.reads.checkpoints.all(after, upTo, limit).map(toCheckpoint);
   }
 
+  checkpointsBefore(before: number, limit: number): StoredCheckpoint[] {
+    return this.reads.before.all({ before, limit }).map(toCheckpoint);
+  }
+
   latestCheckpoint(): StoredCheckpoint | undefined {
     const row = this.reads.latest.get();
     return row && toCheckpoint(row);
@@ -98,6 +110,7 @@ const NOTHING_RECORDED: AuditRecords = {
   recordedPage: (after) => ({ count: 0, lastIndex: after, positions: [], hashes: Buffer.alloc(0) }),
   countLeaves: () => 0,
   checkpointsAfter: () => [],
+  checkpointsBefore: () => [],
   latestCheckpoint: () => undefined,
   checkpointAt: () => undefined,
   close: () => undefined,

@@ -122,7 +122,12 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   );
   const liveLimits = { perCaller: limits.liveStreamsPerToken, total: limits.liveStreams };
   await app.register(liveRoutes(deps.store, undefined, liveLimits, deps.metrics?.liveClients));
-  await app.register(auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger'));
+  await app.register(
+    auditRoutes(deps.audit, deps.auditStore, deps.store, deps.auditKeyName ?? 'meeting-ledger', {
+      pageSize: limits.pageSize,
+      ...(deps.cursorKey && { cursorKey: deps.cursorKey }),
+    }),
+  );
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics, deps, deps.metricsToken));
   return app;
 };

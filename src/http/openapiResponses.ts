@@ -43,11 +43,16 @@ const meetingFields = {
   cancellationReason: orNull(text),
 };
 
+const checkpointNote = {
+  ...text,
+  description: 'The C2SP tlog-checkpoint note: origin, size, root, blank line, signature',
+};
+
 const checkpoint = object({
   treeSize: integer,
   position: integer,
   rootHash: text,
-  text: { ...text, description: 'The C2SP tlog-checkpoint note: origin, size, root, blank line, signature' },
+  text: checkpointNote,
   signature: text,
   publicKey: { ...text, description: 'PEM' },
   keyId: text,
@@ -174,6 +179,22 @@ export const documentedAnswers: Record<string, DocumentedAnswer> = {
   },
   'GET /v1/audit/checkpoint': json(200, 'A signed checkpoint', checkpoint),
   'POST /v1/audit/checkpoint': json(201, 'The checkpoint signed now', checkpoint),
+  'GET /v1/audit/checkpoints': json(
+    200,
+    'A page of the checkpoints the ledger kept, newest (largest tree size) first',
+    object({
+      checkpoints: list(
+        object({
+          treeSize: integer,
+          position: { ...integer, description: 'The position of the last event the checkpoint covers' },
+          rootHash: { ...text, description: 'hex' },
+          signedAt: instant,
+          text: checkpointNote,
+        }),
+      ),
+      next: cursor,
+    }),
+  ),
   'GET /v1/audit/public-key': json(
     200,
     'The key checkpoints are signed with',

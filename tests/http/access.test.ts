@@ -46,6 +46,7 @@ const expectations: Record<string, Rule> = {
   'GET /v1/agenda.ics': 'allReaders',
   'GET /v1/events/live': 'allReaders',
   'GET /v1/audit/checkpoint': 'auditors',
+  'GET /v1/audit/checkpoints': 'auditors',
   'GET /v1/audit/public-key': 'public',
   'POST /v1/audit/checkpoint': 'auditors',
   'GET /v1/audit/proofs/inclusion': 'auditors',

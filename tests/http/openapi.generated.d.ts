@@ -428,6 +428,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checkpoints the ledger kept, newest (largest tree size) first, a page at a time */
+        get: operations["getV1AuditCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/public-key": {
         parameters: {
             query?: never;
@@ -3910,6 +3927,99 @@ export interface operations {
                         publicKey: string;
                         keyId: string;
                     };
+                };
+            };
+            /** @description No valid token or console session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this token or address (Retry-After), where a rate limit is configured */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (details are in the log, never in the answer) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store is unavailable, a projection is not ready, or the server is stopping (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getV1AuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description At most this many items per page (at most 1000, LEDGER_LIMITS pageSize) */
+                limit?: number;
+                /** @description The previous page's `next`: the older checkpoints that follow */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the checkpoints the ledger kept, newest (largest tree size) first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoints: {
+                            treeSize: number;
+                            /** @description The position of the last event the checkpoint covers */
+                            position: number;
+                            /** @description hex */
+                            rootHash: string;
+                            /** Format: date-time */
+                            signedAt: string;
+                            /** @description The C2SP tlog-checkpoint note: origin, size, root, blank line, signature */
+                            text: string;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request does not match the schema, or a header or cursor is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid token or console session */

@@ -139,6 +139,7 @@ describe('a client typed from the document, against the real app', () => {
       ['/v1/timeline', await api.GET('/v1/timeline')],
       ['/v1/projections', await api.GET('/v1/projections')],
       ['/v1/audit/checkpoint', await api.GET('/v1/audit/checkpoint')],
+      ['/v1/audit/checkpoints', await api.GET('/v1/audit/checkpoints', { params: { query: { limit: 5 } } })],
       ['/v1/audit/public-key', await api.GET('/v1/audit/public-key')],
       [
         '/v1/audit/proofs/inclusion',
@@ -226,6 +227,7 @@ describe('a client typed from the document, against the real app', () => {
       },
       postV1AuditCheckpoint: () => auditor.POST('/v1/audit/checkpoint'),
       getV1AuditCheckpoint: () => auditor.GET('/v1/audit/checkpoint'),
+      getV1AuditCheckpoints: () => auditor.GET('/v1/audit/checkpoints'),
       getV1AuditPublicKey: () => auditor.GET('/v1/audit/public-key'),
       getV1AuditProofsInclusion: () =>
         auditor.GET('/v1/audit/proofs/inclusion', { params: { query: { position: 1, treeSize: 1 } } }),

@@ -215,6 +215,7 @@ describe('health, readiness and documentation', () => {
         'GET /v1/agenda.ics',
         'GET /v1/events/live',
         'GET /v1/audit/checkpoint',
+        'GET /v1/audit/checkpoints',
         'GET /v1/audit/public-key',
         'POST /v1/audit/checkpoint',
         'GET /v1/audit/proofs/inclusion',

@@ -6,16 +6,41 @@ import type { AuditStore, StoredCheckpoint } from '../../audit/auditStore.js';
 import { verifyLedger, type VerifyReport } from '../../audit/verifyLedger.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { AUDITORS } from '../access.js';
+import { PageCursors } from '../pageCursors.js';
 import { HttpProblem } from '../problem.js';
+import { projectionReadQuery } from '../projectionReads.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const treeSizeKey = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** A page of the kept checkpoints: what an auditor picks an older tree head from. */
+const listed = (c: StoredCheckpoint) => ({
+  treeSize: c.treeSize,
+  position: c.position,
+  rootHash: c.rootHash,
+  signedAt: c.createdAt,
+  text: c.text,
+});
+
+export type AuditRouteOptions = {
+  /** The largest page of the checkpoint list (LEDGER_LIMITS pageSize). */
+  pageSize?: number;
+  /** Signs page cursors (see PageCursors); random when absent, so cursors then last one process. */
+  cursorKey?: Buffer;
+};
 
 /**
  * The auditor's routes: signed checkpoints (with the public key that checks them), inclusion and
  * consistency proofs, full verification (read-only, bounded memory, in worker threads for SQLite).
  */
 export const auditRoutes =
-  (audit: AuditLog, auditStore: AuditStore, events: EventStore, keyName: string): FastifyPluginAsyncZod =>
+  (
+    audit: AuditLog,
+    auditStore: AuditStore,
+    events: EventStore,
+    keyName: string,
+    options: AuditRouteOptions = {},
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     const present = (c: StoredCheckpoint) => ({
       treeSize: c.treeSize,
@@ -59,6 +84,36 @@ export const auditRoutes =
             `No checkpoint was kept at tree size ${treeSize}`,
           );
         return present(kept);
+      },
+    );
+
+    const cursors = new PageCursors(options.cursorKey);
+    const paging = projectionReadQuery(options.pageSize ?? 1000);
+    app.get(
+      '/v1/audit/checkpoints',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'The checkpoints the ledger kept, newest (largest tree size) first, a page at a time',
+          querystring: z.strictObject({
+            limit: paging.limit,
+            cursor: paging.cursor.describe("The previous page's `next`: the older checkpoints that follow"),
+          }),
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query;
+        const started = cursor === undefined ? undefined : cursors.decode(cursor);
+        const before = PageCursors.after(treeSizeKey, started?.after) ?? Number.MAX_SAFE_INTEGER;
+        // One more than the page: whether another page follows, without counting what is kept.
+        const page = auditStore.checkpointsBefore(before, limit + 1);
+        const checkpoints = page.slice(0, limit);
+        const last = checkpoints.at(-1);
+        // `at`, as in every cursor, the position the first page answered at: what its newest checkpoint covers.
+        const at = started?.at ?? checkpoints[0]?.position ?? 0;
+        const next = page.length > limit && last ? cursors.encode({ at, after: last.treeSize }) : null;
+        return { checkpoints: checkpoints.map(listed), next };
       },
     );
 
