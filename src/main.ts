@@ -126,12 +126,21 @@ const derivedKey = (signingKey: KeyObject, purpose: string): Buffer =>
  */
 export const openLedger = async (
   config: Config,
-  { logger, showTokens = false }: { logger?: pino.Logger; showTokens?: boolean } = {},
+  {
+    logger,
+    showTokens = false,
+    catchUpOnly = false,
+  }: {
+    logger?: pino.Logger;
+    showTokens?: boolean;
+    /** Opened to catch up and close (a CLI command): the first consumer that cannot commit ends the catch-up. */
+    catchUpOnly?: boolean;
+  } = {},
 ): Promise<Ledger> => {
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDirectory(config.dataDir);
   try {
-    return await openLocked(config, lock, { logger, showTokens });
+    return await openLocked(config, lock, { logger, showTokens, catchUpOnly });
   } catch (error) {
     lock.release();
     throw error;
@@ -141,7 +150,7 @@ export const openLedger = async (
 const openLocked = async (
   config: Config,
   lock: DataDirectoryLock,
-  { logger, showTokens }: { logger?: pino.Logger | undefined; showTokens: boolean },
+  { logger, showTokens, catchUpOnly }: { logger?: pino.Logger | undefined; showTokens: boolean; catchUpOnly: boolean },
 ): Promise<Ledger> => {
   const metrics = new LedgerMetrics();
   const store = await openStore(config, metrics.committed);
@@ -166,6 +175,7 @@ const openLocked = async (
     // events hold it ~4 ms, with room for a machine busy with other work (250 measured 50-140 ms
     // under a load of 7 on 2 cores) before reaching the 20 ms a request may wait behind it.
     pageSize: 100,
+    stopOnFailure: catchUpOnly,
     onError: (consumer, error) =>
       logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
     onDivergence: (divergence) => reportDivergence(divergence, logger),

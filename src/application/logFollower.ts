@@ -50,11 +50,24 @@ export type Divergence = {
   keptAside: string[];
 };
 
+/** A catch-up that ended because a consumer could not commit (see `stopOnFailure`). */
+export class CatchUpFailed extends Error {
+  constructor(consumer: string, cause: unknown) {
+    super(`${consumer} could not apply the log: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CatchUpFailed';
+  }
+}
+
 export type LogFollowerOptions = {
   /** Events per page: what one apply holds the event loop for. */
   pageSize?: number;
   /** How long to wait before reading again after a consumer could not commit (a full disk). */
   retryMs?: number;
+  /**
+   * A run that only catches up (a CLI command): a consumer that cannot commit ends it, `caughtUp`
+   * rejecting with its error, instead of being fed again every `retryMs` for as long as it fails.
+   */
+  stopOnFailure?: boolean;
   onError?: (consumer: string, error: unknown) => void;
   /** Every consumer was reset after the log diverged from them: say so loudly. */
   onDivergence?: (divergence: Divergence) => void;
@@ -88,16 +101,26 @@ export class LogFollower {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying = false;
   private markCaughtUp: () => void = () => undefined;
+  private failCaughtUp: (error: unknown) => void = () => undefined;
   private checkedAt = 0;
   private diverged = false;
-  /** Resolves once every consumer holds every event that was in the log when the follower started. */
-  readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
+  /**
+   * Resolves once every consumer holds every event that was in the log when the follower started;
+   * with `stopOnFailure`, rejects with the error of the first consumer that could not commit.
+   */
+  readonly caughtUp = new Promise<void>((resolve, reject) => {
+    this.markCaughtUp = resolve;
+    this.failCaughtUp = reject;
+  });
 
   constructor(
     private readonly store: EventStore,
     private readonly consumers: readonly LogConsumer[],
     private readonly options: LogFollowerOptions = {},
-  ) {}
+  ) {
+    // Rejected only with stopOnFailure, for whoever waits; a run nobody waits on must not crash the process.
+    this.caughtUp.catch(() => undefined);
+  }
 
   start(): void {
     this.running ??= this.run();
@@ -221,9 +244,17 @@ export class LogFollower {
         this.benched.delete(consumer);
       } catch (error) {
         this.options.onError?.(consumer.name, error);
+        if (this.options.stopOnFailure) return this.giveUp(consumer, error);
         this.bench(consumer);
       }
     }
+  }
+
+  /** Ends the run: nothing more is read or fed, and whoever waits to catch up learns why. */
+  private giveUp(consumer: LogConsumer, error: unknown): void {
+    this.stopped = true;
+    this.failCaughtUp(new CatchUpFailed(consumer.name, error));
+    void this.subscription?.unsubscribe();
   }
 
   /** Not sitting out: never failed, or failed on an earlier read and waited long enough. */

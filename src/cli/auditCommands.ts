@@ -28,7 +28,7 @@ type Print = (line: string) => void;
  */
 const withAuditedLedger = (config: Config, work: (ledger: Ledger) => Promise<number>): Promise<number> =>
   withLedger(config, async (ledger) => {
-    const follower = new LogFollower(ledger.store, [ledger.audit]);
+    const follower = new LogFollower(ledger.store, [ledger.audit], { stopOnFailure: true });
     follower.start();
     try {
       await follower.caughtUp;

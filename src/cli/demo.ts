@@ -73,7 +73,7 @@ export const runDemo = async (
   print: (line: string) => void,
   { illustrative = false }: { illustrative?: boolean } = {},
 ): Promise<void> => {
-  const ledger = await openLedger(config, { showTokens: true });
+  const ledger = await openLedger(config, { showTokens: true, catchUpOnly: true });
   if (ledger.generatedTokens) {
     print(`Generated API tokens (only their digests are kept, in ${ledger.generatedTokens.file}; shown only now):`);
     for (const t of ledger.generatedTokens.tokens) print(`  ${t.role.padEnd(12)} ${t.token}`);

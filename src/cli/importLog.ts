@@ -126,7 +126,7 @@ export const importLog = async (config: Config, from: string, print: Print): Pro
   const now = new Date();
   const { events, digest } = await checkFile(from, now);
   const cleanUp = createdSince(config.dataDir);
-  const ledger = await openLedger(config);
+  const ledger = await openLedger(config, { catchUpOnly: true });
   let loaded = false;
   try {
     const held = (await ledger.store.headPosition()) === 0 ? 0 : await alreadyHeld(ledger.store, from, now);

@@ -1,3 +1,4 @@
+import { CatchUpFailed } from '../application/logFollower.js';
 import { DataDirectoryLocked } from '../application/dataDirectoryLock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { PortInUse, serve } from '../main.js';
@@ -85,6 +86,7 @@ const isKnown = (error: unknown): boolean =>
   error instanceof ConfigError ||
   error instanceof DataDirectoryLocked ||
   error instanceof AuditCliRefusal ||
+  error instanceof CatchUpFailed ||
   error instanceof DemoFailed ||
   error instanceof ImportRefused ||
   error instanceof LedgerError ||

@@ -27,7 +27,7 @@ export const namesFrom = (name: string | undefined): ProjectionName[] => {
 
 /** Opens the ledger from the configuration, runs `work` on it, and always closes it again. */
 export const withLedger = async <T>(config: Config, work: (ledger: Ledger) => Promise<T>): Promise<T> => {
-  const ledger = await openLedger(config);
+  const ledger = await openLedger(config, { catchUpOnly: true });
   try {
     return await work(ledger);
   } finally {
@@ -154,10 +154,13 @@ export const replayFromZero = async <T>(
   const database = new ProjectionDatabase(join(dir, 'projections.sqlite'));
   try {
     const engine = new ProjectionEngine(database, { projections: names.map((n) => projections[n]) });
-    const follower = new LogFollower(store, [engine]);
+    const follower = new LogFollower(store, [engine], { stopOnFailure: true });
     follower.start();
-    await follower.caughtUp;
-    await follower.stop();
+    try {
+      await follower.caughtUp;
+    } finally {
+      await follower.stop();
+    }
     return work(database, engine);
   } finally {
     await database.close();

@@ -164,6 +164,35 @@ describe('one read of the log for every consumer', () => {
     expect(second.applied).toEqual(range(1, 9));
   });
 
+  it('ends a catch-up-only run at the first consumer that cannot commit, saying which and why', async () => {
+    // Given a log of 9 events and a consumer whose disk is full from the second page on
+    await append(9);
+    const full = new Recorder('projections');
+    const read = store.readAllStored.bind(store);
+    let reads = 0;
+    store.readAllStored = (options) => {
+      reads += 1;
+      return read(options);
+    };
+    full.apply = ((apply) => (page: readonly StoredEvent[]) => {
+      if ((page[0]?.position ?? 0) > 4) throw new Error('SQLITE_FULL: database or disk is full');
+      apply(page);
+    })(full.apply.bind(full));
+    // When a catch-up-only follower feeds it
+    const follower = new LogFollower(store, [full], { pageSize: 4, retryMs: 10, stopOnFailure: true });
+    followers.push(follower);
+    follower.start();
+    // Then the catch-up fails naming the consumer and the error, and nothing more is read or applied
+    await expect(follower.caughtUp).rejects.toThrow(
+      'projections could not apply the log: SQLITE_FULL: database or disk is full',
+    );
+    await follower.stop();
+    const readsWhenStopped = reads;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads).toBe(readsWhenStopped);
+    expect(full.applied).toEqual(range(1, 4));
+  });
+
   it('stops feeding a consumer that stopped for good, and the others go on', async () => {
     await append(5);
     const stopping = new Recorder('stopping');
