@@ -91,9 +91,10 @@ export class LogFollower {
   private stopped = false;
   private pausing: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   /**
-   * Consumers that could not commit: until when they wait, and the read on which they failed. A
-   * consumer is fed again only on a later read, which starts from its committed position: the read
-   * it failed on has moved past the page it lost, so feeding it the next page would skip that one.
+   * Consumers that could not commit: until when they wait, and the last read they sit out (the one
+   * they failed on, or a later one that started before they had waited enough). A consumer is fed
+   * again only from the first page of a read: the read it failed on has moved past the page it lost,
+   * so feeding it a later page of that read would skip one.
    */
   private readonly benched = new Map<LogConsumer, { until: number; read: number }>();
   /** Counts the reads of the log (subscriptions) this follower has opened. */
@@ -135,6 +136,7 @@ export class LogFollower {
     }
     await this.subscription?.unsubscribe();
     await this.running;
+    clearTimeout(this.retryTimer); // a commit that failed as the run ended benched its consumer again
   }
 
   /** The lowest position among consumers still fed: where the one read must start. */
@@ -153,9 +155,8 @@ export class LogFollower {
       }
       const subscription = this.store.subscribeToAllStored({ after, pageSize: this.options.pageSize ?? 500 });
       this.subscription = subscription;
-      this.read += 1;
       this.retrying = false;
-      this.retryLater(); // a consumer still sitting out is fed on a read after this one
+      this.startRead();
       await this.feed(subscription);
       await subscription.unsubscribe();
       // What was applied is committed, whatever ended the read.
@@ -254,13 +255,30 @@ export class LogFollower {
   private giveUp(consumer: LogConsumer, error: unknown): void {
     this.stopped = true;
     this.failCaughtUp(new CatchUpFailed(consumer.name, error));
-    void this.subscription?.unsubscribe();
+    this.endRead();
   }
 
-  /** Not sitting out: never failed, or failed on an earlier read and waited long enough. */
+  /** Ends the current read (the loop in `run` then decides what comes next). */
+  private endRead(): void {
+    this.subscription?.unsubscribe().catch((error: unknown) => this.options.onError?.('follower', error));
+  }
+
+  /**
+   * A new read starts: who has sat out long enough is fed on it, from the first page (it starts at
+   * the lowest committed position); who has not sits all of it out. Deciding this once, never page by
+   * page, is what keeps a consumer from being fed a page beyond one it missed in the middle of a read.
+   */
+  private startRead(): void {
+    this.read += 1;
+    const now = Date.now();
+    for (const bench of this.benched.values()) if (bench.until > now) bench.read = this.read;
+    this.retryLater();
+  }
+
+  /** Not sitting out: never failed, or sits out an earlier read only (see `startRead`). */
   private due(consumer: LogConsumer): boolean {
     const bench = this.benched.get(consumer);
-    return bench === undefined || (bench.read < this.read && bench.until <= Date.now());
+    return bench === undefined || bench.read < this.read;
   }
 
   private bench(consumer: LogConsumer): void {
@@ -268,17 +286,16 @@ export class LogFollower {
     this.retryLater();
   }
 
-  /** Ends the current read when the first consumer sitting out is due, so that a new read feeds it. */
+  /** Ends the current read when the first consumer sitting it out is due, so that a new read feeds it. */
   private retryLater(): void {
-    if (this.retryTimer || this.benched.size === 0) return;
-    const now = Date.now();
-    const waiting = [...this.benched.values()].filter((bench) => bench.read === this.read || bench.until > now);
+    if (this.stopped || this.retryTimer) return;
+    const waiting = [...this.benched.values()].filter((bench) => bench.read === this.read);
     if (waiting.length === 0) return;
-    const delay = Math.max(0, Math.min(...waiting.map((bench) => bench.until)) - now);
+    const delay = Math.max(0, Math.min(...waiting.map((bench) => bench.until)) - Date.now());
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.retrying = true;
-      void this.subscription?.unsubscribe();
+      this.endRead();
     }, delay);
   }
 

@@ -164,6 +164,41 @@ describe('one read of the log for every consumer', () => {
     expect(second.applied).toEqual(range(1, 9));
   });
 
+  it('never feeds a consumer in the middle of a read that began while it still sat out', async () => {
+    // Given two consumers that fail once each, the second 15 ms after the first, both pausing 20 ms;
+    // the read that retries the first starts while the second still pauses, passes the page the
+    // second lost, and then reads a page slowly enough for the second's pause to end meanwhile
+    await append(12);
+    const first = new Recorder('first');
+    const second = new Recorder('second');
+    first.failNext = true;
+    second.apply = ((apply) => (page: readonly StoredEvent[]) => {
+      if (page[0]?.position === 3 && !second.failedOnce) {
+        second.failedOnce = true;
+        throw new Error('the disk is full');
+      }
+      apply(page);
+    })(second.apply.bind(second));
+    const readsAfter = new Map<number, number>();
+    const read = store.readAllStored.bind(store);
+    store.readAllStored = (options) => {
+      const after = options?.after ?? 0;
+      const times = (readsAfter.get(after) ?? 0) + 1;
+      readsAfter.set(after, times);
+      if (after === 2 && times === 1) busyFor(15); // the second fails 15 ms after the first
+      if (after === 4 && times === 2) busyFor(25); // the retry's third page comes after the second's pause
+      return read(options);
+    };
+    // When the follower feeds them
+    const follower = new LogFollower(store, [first, second], { pageSize: 2, retryMs: 20 });
+    followers.push(follower);
+    follower.start();
+    // Then each applies every event once, in order: the second was not fed pages past the one it lost
+    await waitUntil(() => first.position() === 12 && second.position() === 12, 'both consumers at the head');
+    expect(first.applied).toEqual(range(1, 12));
+    expect(second.applied).toEqual(range(1, 12));
+  });
+
   it('ends a catch-up-only run at the first consumer that cannot commit, saying which and why', async () => {
     // Given a log of 9 events and a consumer whose disk is full from the second page on
     await append(9);
