@@ -13,6 +13,8 @@ class Recorder implements LogConsumer {
   readonly applied: number[] = [];
   backpressure?: () => Promise<void> | undefined;
   failNext = false;
+  /** Fails once on the page that starts at this position. */
+  failOnceAt: number | undefined;
   failedOnce = false;
   stopAt: number | undefined;
   constructor(
@@ -22,8 +24,9 @@ class Recorder implements LogConsumer {
   position = () => this.at;
   active = () => this.stopAt === undefined || this.at < this.stopAt;
   apply(page: readonly StoredEvent[]): void {
-    if (this.failNext) {
+    if (this.failNext || (page[0]?.position === this.failOnceAt && !this.failedOnce)) {
       this.failNext = false;
+      this.failedOnce = true;
       throw new Error('the disk is full');
     }
     for (const event of page) {
@@ -125,13 +128,7 @@ describe('one read of the log for every consumer', () => {
       if (options?.after === 8) busyFor(30);
       return read(options);
     };
-    flaky.apply = ((apply) => (page: readonly StoredEvent[]) => {
-      if (page[0]?.position === 5 && !flaky.failedOnce) {
-        flaky.failedOnce = true;
-        throw new Error('the disk is full');
-      }
-      apply(page);
-    })(flaky.apply.bind(flaky));
+    flaky.failOnceAt = 5;
     // When the follower feeds it (retrying after 10 ms)
     follow([flaky]);
     await waitUntil(() => flaky.position() === 9, 'the consumer at the head');
@@ -172,13 +169,7 @@ describe('one read of the log for every consumer', () => {
     const first = new Recorder('first');
     const second = new Recorder('second');
     first.failNext = true;
-    second.apply = ((apply) => (page: readonly StoredEvent[]) => {
-      if (page[0]?.position === 3 && !second.failedOnce) {
-        second.failedOnce = true;
-        throw new Error('the disk is full');
-      }
-      apply(page);
-    })(second.apply.bind(second));
+    second.failOnceAt = 3;
     const readsAfter = new Map<number, number>();
     const read = store.readAllStored.bind(store);
     store.readAllStored = (options) => {
