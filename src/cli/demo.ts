@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { buildApp } from '../http/app.js';
 import { TokenRegistry } from '../http/tokens.js';
 import { meetingStream } from '../domain/events.js';
 import type { EventStore } from '../eventStore/eventStore.js';
@@ -80,6 +79,8 @@ export const runDemo = async (
     print('');
   }
   const tokens = new TokenRegistry([LOADER, ILLUSTRATOR]);
+  // Imported here: other commands of the CLI, which loads this module, do not need fastify.
+  const { buildApp } = await import('../http/app.js');
   const app = await buildApp({ ...ledger, tokens, limits: config.limits, logger: false });
   const counts = { appended: 0, replayed: 0 };
   try {

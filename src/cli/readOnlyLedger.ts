@@ -6,9 +6,6 @@ import type { AuditRecords } from '../audit/auditStore.js';
 import { openAuditRecords } from '../audit/sqliteAuditRecords.js';
 import type { Config } from '../config.js';
 import type { EventStore } from '../eventStore/eventStore.js';
-import { openEventStoreDb } from '../eventStore/eventStoreDbEventStore.js';
-import { openPostgres } from '../eventStore/postgresDatabase.js';
-import { PostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { SqliteEventStore } from '../eventStore/sqliteEventStore.js';
 
 /** The audit CLI refuses with one line and an exit code (2 for what the caller must supply). */
@@ -55,6 +52,11 @@ export const openEventsReadOnly = async (
       return { events, close: () => events.close() };
     }
     case 'postgres': {
+      // Imported here, as in main.ts: a command on SQLite does not load pg or gRPC.
+      const [{ openPostgres }, { PostgresEventStore }] = await Promise.all([
+        import('../eventStore/postgresDatabase.js'),
+        import('../eventStore/postgresEventStore.js'),
+      ]);
       const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
       const events = new PostgresEventStore(database); // not started: no LISTEN connection
       return { events, close: () => events.close() };
@@ -62,6 +64,7 @@ export const openEventsReadOnly = async (
     case 'eventstoredb': {
       // Its idempotency records are a local file the adapter opens at once: give it a scratch folder,
       // so that reading the log writes nothing in the data directory.
+      const { openEventStoreDb } = await import('../eventStore/eventStoreDbEventStore.js');
       const scratch = mkdtempSync(join(tmpdir(), 'ledger-audit-'));
       const events = openEventStoreDb(config.store.connectionString, { dataDir: scratch });
       return { events, close: () => events.close().finally(() => rmSync(scratch, { recursive: true, force: true })) };
