@@ -20,17 +20,17 @@ const Database = require(workerData.module);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = ' + workerData.synchronous);
-const checkpoint = () => {
+const checkpoint = (asked) => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
+    parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed, asked });
   } catch (error) {
     parentPort.postMessage({ error: String(error) });
   }
 };
-const timer = setInterval(checkpoint, workerData.everyMs);
+const timer = setInterval(() => checkpoint(false), workerData.everyMs);
 parentPort.on('message', (message) => {
-  if (message === 'now') return checkpoint();
+  if (message === 'now') return checkpoint(true);
   clearInterval(timer);
   checkpoint();
   db.close();
@@ -75,8 +75,11 @@ export class WalCheckpointer {
     db.pragma('wal_autocheckpoint = 0');
     // A log copied back is reused from its start; keep the file itself from staying at its largest.
     db.pragma('journal_size_limit = 67108864');
-    this.worker.on('message', (message: { log: number; checkpointed: number } | { error: string }) => {
-      this.settled?.();
+    this.worker.on('message', (message: { log: number; checkpointed: number; asked: boolean } | { error: string }) => {
+      // Only the checkpoint asked for settles a wait: one the timer started may have run before the
+      // writer's last transaction (under load its answer arrives after the wait began), leaving
+      // frames behind, and then the next transaction would not start the log over.
+      if ('error' in message || message.asked) this.settled?.();
       if ('error' in message) {
         // A checkpoint can fail now and then (the writer busy); failing every time, the thread is no use.
         this.failures += 1;
