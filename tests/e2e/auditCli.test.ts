@@ -51,7 +51,7 @@ describe('the auditor’s command line', () => {
       (await ledger(ledgerDir, 'audit', 'verify', '--checkpoint', older, '--checkpoint', newer)).stdout,
     ) as Report;
     expect(report.ok).toBe(true);
-  });
+  }, 60_000); // six runs of the CLI, each compiling it with tsx: ~9 s alone, three times that on a busy machine
 
   it('brings only the audit log up to date: a checkpoint does not rebuild the projections', async () => {
     const dir = join(work, 'no-projections');
