@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { mount } from './dom.js';
 import { CsvButton } from './downloads.js';
+import { Failure } from './failure.js';
 import { changesTimeline, useLiveRead } from './live.js';
 import { LiveSection } from './liveSection.js';
 import type { laneChart } from './timelineChart.js';
@@ -129,24 +130,22 @@ const Legend = () => (
  * sends requests that may answer out of order: only the last one asked for is drawn.
  */
 const useAsOf = (latest: TimelinePage, position: number) => {
-  const [past, setPast] = useState<{ page?: TimelinePage; failure?: string }>({});
+  // A failure belongs to the position that failed: the next position shows its own answer.
+  const [past, setPast] = useState<{ page?: TimelinePage; failed?: { position: number; error: unknown } }>({});
   const atLatest = position === latest.position;
   useEffect(() => {
     if (atLatest) return;
     let current = true;
     api<TimelinePage>('GET', `/v1/timeline?limit=100&asOf=${position}`).then(
       (page) => current && setPast({ page }),
-      (error: unknown) => current && setPast({ failure: `The ledger could not answer: ${String(error)}` }),
+      (error: unknown) => current && setPast((was) => ({ page: was.page, failed: { position, error } })),
     );
     return () => (current = false);
   }, [position, atLatest]);
   if (atLatest) return { page: latest, busy: false };
+  const failure = past.failed?.position === position ? past.failed : undefined;
   // Until the past answers, the chart shows what it showed.
-  return {
-    page: past.page ?? latest,
-    failure: past.failure,
-    busy: past.page?.position !== position && past.failure === undefined,
-  };
+  return { page: past.page ?? latest, failure, busy: past.page?.position !== position && failure === undefined };
 };
 
 /** The slider back through the log and the lanes it shows. */
@@ -179,7 +178,7 @@ const Chart = ({ chart, latest }: { chart: LaneChart; latest: TimelinePage }) =>
       <Legend />
       <div id="timeline-chart" data-position={shown.page?.position} aria-busy={shown.busy ? 'true' : 'false'}>
         {shown.failure ? (
-          <p role="alert">{shown.failure}</p>
+          <Failure error={shown.failure.error} />
         ) : (
           shown.page && <Lanes chart={chart} page={shown.page} domain={spanOf(latest, shown.page)} />
         )}
