@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { mount } from './dom.js';
 import { CsvButton } from './downloads.js';
@@ -82,9 +82,13 @@ const Lane = ({ chart, theatre, entries, domain }: LaneProps) => {
 
 /** The lanes of one page of entries, on a date axis shared by every position the slider reaches. */
 const Lanes = ({ chart, page, domain }: { chart: LaneChart; page: TimelinePage; domain: [Date, Date] }) => {
+  // Grouped once a page: each lane redraws (with Plot) when its entries change, not on every render.
+  const theatres = useMemo(() => {
+    const grouped = new Map<string, Entry[]>();
+    for (const entry of page.entries) grouped.set(entry.theatre, [...(grouped.get(entry.theatre) ?? []), entry]);
+    return grouped;
+  }, [page]);
   if (page.entries.length === 0) return <p>No outcomes recorded at this position.</p>;
-  const theatres = new Map<string, Entry[]>();
-  for (const entry of page.entries) theatres.set(entry.theatre, [...(theatres.get(entry.theatre) ?? []), entry]);
   return (
     <>
       {[...theatres].map(([theatre, entries]) => (
