@@ -167,6 +167,81 @@ describe.skipIf(!hasChromium())('the console when answers arrive out of order, i
     expect(problems.filter((problem) => !problem.includes('404'))).toEqual([]);
   });
 
+  /** The timeline of a reader, its slider, and the latest position (the slider's end). */
+  const timelineOf = async (page: Page) => {
+    await page.getByRole('button', { name: 'Timeline' }).click();
+    await page.locator('svg.lane').first().waitFor();
+    const slider = page.getByLabel('As of position');
+    return { slider, latest: Number(await slider.getAttribute('max')) };
+  };
+  /** Answers a request with the ledger's problem details for `status`. */
+  const refusing = (status: number, title: string, detail: string) => (route: Route) =>
+    route.fulfill({ status, contentType: 'application/problem+json', json: { title, status, detail } });
+  const asOf = (position: number) => (url: URL) =>
+    url.pathname === '/v1/timeline' && url.searchParams.get('asOf') === String(position);
+
+  it('shows a failed position of the timeline only at that position, not while the next one loads', async () => {
+    // Given a timeline whose read at one position fails, and whose read at the position before it is held back
+    const page = await signedIn('reporter');
+    const { slider, latest } = await timelineOf(page);
+    await page.route(asOf(latest - 1), refusing(503, 'Service Unavailable', 'The store is unavailable'));
+    const before = await holdFirst(page, asOf(latest - 2));
+    const alert = page.locator('#timeline-chart [role="alert"]');
+
+    // When the slider moves to the failing position, then on to the next
+    await slider.fill(String(latest - 1));
+    await expect.poll(() => alert.textContent()).toBe('The ledger could not answer: The store is unavailable');
+    await slider.fill(String(latest - 2));
+    const held = await before.held;
+
+    // Then the failure is gone while the next position loads, and that position is drawn once it answers
+    expect(await alert.count()).toBe(0);
+    expect(await page.locator('#timeline-chart').getAttribute('aria-busy')).toBe('true');
+    await held.route.continue();
+    await page.locator(`#timeline-chart[data-position="${latest - 2}"][aria-busy="false"]`).waitFor();
+    expect(await alert.count()).toBe(0);
+    expect(problems.filter((problem) => !problem.includes('503'))).toEqual([]);
+  });
+
+  it('does not redraw the lanes when the chart is drawn again with the same entries', async () => {
+    // Given a timeline whose lanes are marked, and a read of a past position held back
+    const page = await signedIn('reporter');
+    const { slider, latest } = await timelineOf(page);
+    const lanes = page.locator('svg.lane');
+    await page.evaluate(
+      `document.querySelectorAll('svg.lane').forEach((lane) => lane.setAttribute('data-drawn-before', ''))`,
+    );
+    const past = await holdFirst(page, asOf(latest - 1));
+
+    // When the slider moves, so the chart is drawn again, still with the latest entries, while that position loads
+    await slider.fill(String(latest - 1));
+    const held = await past.held;
+    await page.locator('#timeline-chart[aria-busy="true"]').waitFor();
+
+    // Then each lane is the one drawn before, not drawn afresh by Plot
+    expect(await lanes.count()).toBeGreaterThan(0);
+    expect(await page.locator('svg.lane:not([data-drawn-before])').count()).toBe(0);
+    await held.route.continue();
+    await page.locator(`#timeline-chart[data-position="${latest - 1}"][aria-busy="false"]`).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('reloads the console when the session is lost while the slider moves', async () => {
+    // Given a timeline whose session ends before a position is read
+    const page = await signedIn('reporter');
+    const { slider, latest } = await timelineOf(page);
+    await page.route(asOf(latest - 1), refusing(401, 'Unauthorized', 'The session has ended'));
+
+    // When the slider moves there
+    const reloaded = page.waitForEvent('load');
+    await slider.fill(String(latest - 1));
+
+    // Then the console reloads (and, the session cookie still good here, opens signed in)
+    await reloaded;
+    await page.locator('#sign-out').waitFor();
+    expect(problems.filter((problem) => !problem.includes('401'))).toEqual([]);
+  });
+
   it('shows the verdict of the position asked for last, not of an earlier check that answered after it', async () => {
     // Given an auditor opening the audit page for the log's last event, its proof held back
     const { position } = (await (
