@@ -1,5 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Failure } from './failure.js';
 import type { Check } from './proofs.js';
 
@@ -62,11 +62,16 @@ type CheckFormProps = {
 /** A form that runs `check` on submit and shows its verdict (or why the ledger could not answer) below it. */
 export const CheckForm = ({ id, button, check, atOnce, children }: CheckFormProps) => {
   const [shown, setShown] = useState<Shown>({ state: 'idle' });
+  // Checks may answer out of order (the at-once check and a submit, or two submits): only the last
+  // run's verdict is shown, or it would verify values the fields no longer hold.
+  const runs = useRef(0);
   const run = () => {
+    const running = ++runs.current;
+    const show = (latest: Shown) => running === runs.current && setShown(latest);
     setShown({ state: 'checking' });
     check().then(
-      (verdict) => setShown({ state: 'done', verdict }),
-      (error: unknown) => setShown({ state: 'failed', error }),
+      (verdict) => show({ state: 'done', verdict }),
+      (error: unknown) => show({ state: 'failed', error }),
     );
   };
   useEffect(() => {

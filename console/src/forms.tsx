@@ -18,6 +18,17 @@ const recorded = (accepted: Accepted): string =>
     ? 'Nothing to record: the ledger already holds this.'
     : `Recorded ${accepted.events.join(', ')} (revision ${accepted.revision}).`;
 
+/** A read's answer, or its failure, if it is still the last one asked for when it arrives; else undefined. */
+const latest = async <T,>(read: Promise<T>, last: () => boolean): Promise<T | undefined> => {
+  try {
+    const answer = await read;
+    return last() ? answer : undefined;
+  } catch (error) {
+    if (last()) throw error;
+    return undefined;
+  }
+};
+
 type FoldedProps = {
   spec: CommandFormSpec;
   open: string | undefined;
@@ -60,21 +71,34 @@ const Forms = () => {
   }, [notice]);
   const failed = (error: unknown) => tell(`The ledger could not answer: ${String(error)}`);
 
+  // Reads answer out of order (a meeting chosen, then another; a day changed during a live refresh):
+  // only the last one asked for is shown, or the forms would submit to a meeting the chooser no longer shows.
+  const asked = useRef({ draw: 0, list: 0 });
+
   /** Draws the forms of one meeting; after each change, or a refusal for a stale revision, draws them again. */
   const draw = async (meetingId: string, kept?: Drawn['kept']): Promise<void> => {
-    const meeting = await api<MeetingState>('GET', `/v1/meetings/${encodeURIComponent(meetingId)}`);
-    setDrawn((was) => ({ meeting, drawn: (was?.drawn ?? 0) + 1, kept }));
+    const drawing = ++asked.current.draw;
+    const meeting = await latest(
+      api<MeetingState>('GET', `/v1/meetings/${encodeURIComponent(meetingId)}`),
+      () => drawing === asked.current.draw,
+    );
+    if (meeting) setDrawn((was) => ({ meeting, drawn: (was?.drawn ?? 0) + 1, kept }));
   };
   const choose = (meetingId: string) => {
     setChosen(meetingId);
-    if (meetingId === '') return setDrawn(undefined);
-    draw(meetingId).catch(failed);
+    if (meetingId !== '') return void draw(meetingId).catch(failed);
+    asked.current.draw++;
+    setDrawn(undefined);
   };
   /** The first page of meetings from the chosen day (the agenda's own page size). */
   const listMeetings = async (): Promise<void> => {
+    const listing = ++asked.current.list;
     const day = from.current?.value || '1970-01-01';
-    const page = await api<AgendaPage>('GET', `/v1/agenda?from=${encodeURIComponent(`${day}T00:00:00Z`)}`);
-    setListed({ page, day });
+    const page = await latest(
+      api<AgendaPage>('GET', `/v1/agenda?from=${encodeURIComponent(`${day}T00:00:00Z`)}`),
+      () => listing === asked.current.list,
+    );
+    if (page) setListed({ page, day });
   };
   // New meetings, and changes of status, show in the list as they are recorded, wherever they were.
   useEffect(() => {

@@ -1,17 +1,46 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { mount } from './dom.js';
 import { CsvButton } from './downloads.js';
+import { Failure } from './failure.js';
 import { changesTimeline, useLiveRead } from './live.js';
 import { LiveSection } from './liveSection.js';
-import type { laneChart as LaneChart } from './timelineChart.js';
+import type { laneChart } from './timelineChart.js';
 import { dayOf, type Entry } from './timelineEntry.js';
+
+type LaneChart = typeof laneChart;
 
 /**
  * Plot and the d3 modules it draws with are half the console's script: they are loaded when a
- * timeline is first shown, not with the console (`timelinePage` waits for them before drawing).
+ * timeline is first shown, not with the console. The page is mounted at once (so a click on another
+ * page meanwhile is not undone when they arrive) and its lanes are drawn once they have.
  */
-let laneChart: typeof LaneChart | undefined;
+let chartLoading: Promise<LaneChart> | undefined;
+let chartLoaded: LaneChart | undefined;
+
+const loadChart = (): Promise<LaneChart> =>
+  (chartLoading ??= import('./timelineChart.js').then(
+    (module) => (chartLoaded = module.laneChart),
+    (error: unknown) => {
+      chartLoading = undefined; // the next timeline shown tries again
+      throw error;
+    },
+  ));
+
+/** The lane chart once loaded, or why it could not be (for a chunk gone after a redeploy, say). */
+const useLaneChart = (): { chart?: LaneChart; failure?: unknown } => {
+  const [loaded, setLoaded] = useState<{ chart?: LaneChart; failure?: unknown }>({ chart: chartLoaded });
+  useEffect(() => {
+    if (loaded.chart) return;
+    let mounted = true;
+    loadChart().then(
+      (chart) => mounted && setLoaded({ chart }),
+      (failure: unknown) => mounted && setLoaded({ failure }),
+    );
+    return () => (mounted = false);
+  }, []);
+  return loaded;
+};
 
 type TimelinePage = { position: number; entries: Entry[]; next: string | null };
 
@@ -23,24 +52,26 @@ const spanOf = (...pages: TimelinePage[]): [Date, Date] => {
   return [new Date(Math.min(...days)), new Date(Math.max(...days))];
 };
 
+type LaneProps = { chart: LaneChart; theatre: string; entries: Entry[]; domain: [Date, Date] };
+
 /**
  * One theatre's lane: Plot draws it afresh for new entries; a point that had the keyboard focus
  * has it again in the new drawing.
  */
-const Lane = ({ theatre, entries, domain }: { theatre: string; entries: Entry[]; domain: [Date, Date] }) => {
+const Lane = ({ chart, theatre, entries, domain }: LaneProps) => {
   const holder = useRef<HTMLDivElement>(null);
   const [from, to] = [domain[0].getTime(), domain[1].getTime()];
   useLayoutEffect(() => {
     const place = holder.current;
-    if (!place || !laneChart) return;
+    if (!place) return;
     const focused = place.contains(document.activeElement)
       ? document.activeElement?.querySelector('circle')?.dataset.outcomeId
       : undefined;
-    place.replaceChildren(laneChart(theatre, entries, [new Date(from), new Date(to)]));
+    place.replaceChildren(chart(theatre, entries, [new Date(from), new Date(to)]));
     if (focused === undefined) return;
     const again = place.querySelector(`circle[data-outcome-id="${CSS.escape(focused)}"]`)?.parentElement;
     if (again instanceof SVGElement) again.focus();
-  }, [theatre, entries, from, to]);
+  }, [chart, theatre, entries, from, to]);
   return (
     <figure>
       <figcaption>{theatre}</figcaption>
@@ -50,14 +81,18 @@ const Lane = ({ theatre, entries, domain }: { theatre: string; entries: Entry[];
 };
 
 /** The lanes of one page of entries, on a date axis shared by every position the slider reaches. */
-const Lanes = ({ page, domain }: { page: TimelinePage; domain: [Date, Date] }) => {
+const Lanes = ({ chart, page, domain }: { chart: LaneChart; page: TimelinePage; domain: [Date, Date] }) => {
+  // Grouped once a page: each lane redraws (with Plot) when its entries change, not on every render.
+  const theatres = useMemo(() => {
+    const grouped = new Map<string, Entry[]>();
+    for (const entry of page.entries) grouped.set(entry.theatre, [...(grouped.get(entry.theatre) ?? []), entry]);
+    return grouped;
+  }, [page]);
   if (page.entries.length === 0) return <p>No outcomes recorded at this position.</p>;
-  const theatres = new Map<string, Entry[]>();
-  for (const entry of page.entries) theatres.set(entry.theatre, [...(theatres.get(entry.theatre) ?? []), entry]);
   return (
     <>
       {[...theatres].map(([theatre, entries]) => (
-        <Lane key={theatre} theatre={theatre} entries={entries} domain={domain} />
+        <Lane key={theatre} chart={chart} theatre={theatre} entries={entries} domain={domain} />
       ))}
       {page.next !== null && <p>Showing the first 100 outcomes.</p>}
     </>
@@ -99,28 +134,26 @@ const Legend = () => (
  * sends requests that may answer out of order: only the last one asked for is drawn.
  */
 const useAsOf = (latest: TimelinePage, position: number) => {
-  const [past, setPast] = useState<{ page?: TimelinePage; failure?: string }>({});
+  // A failure belongs to the position that failed: the next position shows its own answer.
+  const [past, setPast] = useState<{ page?: TimelinePage; failed?: { position: number; error: unknown } }>({});
   const atLatest = position === latest.position;
   useEffect(() => {
     if (atLatest) return;
     let current = true;
     api<TimelinePage>('GET', `/v1/timeline?limit=100&asOf=${position}`).then(
       (page) => current && setPast({ page }),
-      (error: unknown) => current && setPast({ failure: `The ledger could not answer: ${String(error)}` }),
+      (error: unknown) => current && setPast((was) => ({ page: was.page, failed: { position, error } })),
     );
     return () => (current = false);
   }, [position, atLatest]);
   if (atLatest) return { page: latest, busy: false };
+  const failure = past.failed?.position === position ? past.failed : undefined;
   // Until the past answers, the chart shows what it showed.
-  return {
-    page: past.page ?? latest,
-    failure: past.failure,
-    busy: past.page?.position !== position && past.failure === undefined,
-  };
+  return { page: past.page ?? latest, failure, busy: past.page?.position !== position && failure === undefined };
 };
 
 /** The slider back through the log and the lanes it shows. */
-const Chart = ({ latest }: { latest: TimelinePage }) => {
+const Chart = ({ chart, latest }: { chart: LaneChart; latest: TimelinePage }) => {
   // Following the latest position (`undefined`), the chart moves as outcomes are recorded; a reader
   // looking back is not moved.
   const [chosen, choose] = useState<number | undefined>(undefined);
@@ -149,9 +182,9 @@ const Chart = ({ latest }: { latest: TimelinePage }) => {
       <Legend />
       <div id="timeline-chart" data-position={shown.page?.position} aria-busy={shown.busy ? 'true' : 'false'}>
         {shown.failure ? (
-          <p role="alert">{shown.failure}</p>
+          <Failure error={shown.failure.error} />
         ) : (
-          shown.page && <Lanes page={shown.page} domain={spanOf(latest, shown.page)} />
+          shown.page && <Lanes chart={chart} page={shown.page} domain={spanOf(latest, shown.page)} />
         )}
       </div>
     </>
@@ -161,8 +194,19 @@ const Chart = ({ latest }: { latest: TimelinePage }) => {
 /** The progress timeline: one lane per theatre on a shared date axis, and a slider back through the log. */
 const Timeline = () => {
   const read = useLiveRead(latestTimeline, '', changesTimeline);
+  const { chart, failure } = useLaneChart();
   const draw = (latest: TimelinePage) =>
-    latest.entries.length === 0 ? <p>No outcomes recorded yet.</p> : <Chart latest={latest} />;
+    latest.entries.length === 0 ? (
+      <p>No outcomes recorded yet.</p>
+    ) : chart ? (
+      <Chart chart={chart} latest={latest} />
+    ) : failure === undefined ? (
+      <p>Loading the chart…</p>
+    ) : (
+      <p role="alert">
+        The chart could not be loaded (the console may have been updated since this page was opened): reload the page.
+      </p>
+    );
   return (
     <>
       <h2>Progress timeline</h2>
@@ -174,7 +218,7 @@ const Timeline = () => {
   );
 };
 
-export const timelinePage = async (main: HTMLElement): Promise<void> => {
-  laneChart ??= (await import('./timelineChart.js')).laneChart;
+export const timelinePage = (main: HTMLElement): Promise<void> => {
   mount(main, <Timeline />);
+  return Promise.resolve();
 };
