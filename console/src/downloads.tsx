@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiRefusal } from './api.js';
+import { reasonOf } from './failure.js';
 
 /** A query string of the values that are set (empty inputs are no filter). */
 export const queryOf = (values: Record<string, string | undefined>): string => {
@@ -41,7 +42,7 @@ export const CsvButton = ({ path, name }: { path: string; name: string }) => {
   const [failure, setFailure] = useState('');
   const download = () => {
     setFailure('');
-    saveCsv(path, name).catch((error: unknown) => setFailure(` The CSV could not be fetched: ${String(error)}`));
+    saveCsv(path, name).catch((error: unknown) => setFailure(` The CSV could not be fetched: ${reasonOf(error)}`));
   };
   return (
     <>

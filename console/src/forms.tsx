@@ -7,6 +7,7 @@ import { CommandForm, type CommandFormSpec, type Values } from './formsRender.js
 import type { Accepted } from './formsSubmission.js';
 import { meetingHref } from './links.js';
 import { changesAgenda, onLive } from './live.js';
+import { reasonOf } from './failure.js';
 
 type Listed = { meetingId: string; title: string; status: string; startsAt: string };
 type AgendaPage = { meetings: Listed[]; next: string | null };
@@ -69,7 +70,7 @@ const Forms = () => {
   useEffect(() => {
     if (notice.told > 0) noticeShown.current?.focus();
   }, [notice]);
-  const failed = (error: unknown) => tell(`The ledger could not answer: ${String(error)}`);
+  const failed = (error: unknown) => tell(`The ledger could not answer: ${reasonOf(error)}`);
 
   // Reads answer out of order (a meeting chosen, then another; a day changed during a live refresh):
   // only the last one asked for is shown, or the forms would submit to a meeting the chooser no longer shows.

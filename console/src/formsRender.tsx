@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiRefusal } from './api.js';
 import { placeIssues, placeProblem, type Placed } from './formsErrors.js';
 import { formSubmitter, isAnswer, type Accepted } from './formsSubmission.js';
+import { reasonOf } from './failure.js';
 
 export type Choice = readonly [value: string, label: string];
 export type Values = Record<string, string>;
@@ -161,7 +162,7 @@ export const CommandForm = ({ spec, handlers, kept }: CommandFormProps) => {
         return setShown({ placed: placeProblem(error.problem, names), summary: error.problem.title });
       }
       setShown({
-        unsure: `Not sure the ledger recorded this (${error instanceof Error ? error.message : String(error)}). Submit again to retry safely: the same submission is never applied twice.`,
+        unsure: `Not sure the ledger recorded this (${reasonOf(error)}). Submit again to retry safely: the same submission is never applied twice.`,
       });
     } finally {
       setBusy(false);

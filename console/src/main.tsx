@@ -6,7 +6,7 @@ import { api, useSession, type Session, type SignedIn } from './api.js';
 import { attendancePage } from './attendance.js';
 import { auditPage } from './audit.js';
 import { mount } from './dom.js';
-import { lostSession } from './failure.js';
+import { lostSession, reasonOf } from './failure.js';
 import { formsPage } from './forms.js';
 import { linkedPage } from './links.js';
 import { startLive, stopLive } from './live.js';
@@ -97,7 +97,7 @@ window.addEventListener('hashchange', openLinked);
 /** A session that ended (expired, token revoked) leads back to the sign-in; anything else is shown. */
 const failed = (error: unknown): void => {
   if (lostSession(error)) return signedOut();
-  mount(main, <p role="alert">{`The ledger could not answer: ${String(error)}`}</p>);
+  mount(main, <p role="alert">{`The ledger could not answer: ${reasonOf(error)}`}</p>);
 };
 
 api<Session>('GET', '/console/session').then((session) => (session.signedIn ? signedIn(session) : signedOut()), failed);

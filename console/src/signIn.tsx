@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiRefusal, api, type SignedIn } from './api.js';
 import { mount } from './dom.js';
+import { reasonOf } from './failure.js';
 
 /** The sign-in form: the token goes to the ledger once and is then dropped from the page. */
 const SignIn = ({ onSignedIn }: { onSignedIn: (who: SignedIn) => void }) => {
@@ -16,7 +17,7 @@ const SignIn = ({ onSignedIn }: { onSignedIn: (who: SignedIn) => void }) => {
       setMessage(
         error instanceof ApiRefusal && error.status === 401
           ? 'This token is not known to the ledger.'
-          : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`,
+          : `Could not sign in: ${reasonOf(error)}`,
       ),
     );
   };
