@@ -21,6 +21,18 @@ const refusal = async (response: Response): Promise<ApiRefusal> => {
   }
 };
 
+/** An event as the ledger gives it: in pages from /v1/events, and one by one on the live feed. */
+export type LedgerEvent = {
+  position: number;
+  streamId: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+};
+
 export type SignedIn = { signedIn: true; role: string; actor: string; csrfToken: string };
 export type Session = SignedIn | { signedIn: false };
 

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import type { LedgerEvent } from './meeting.js';
+import type { LedgerEvent } from './api.js';
 import { checkCheckpoint, checkConsistency, checkInclusion, eventLeafHash, hexOf } from './proofs.js';
 import type { Check, Mismatch, SignedTreeHead } from './proofs.js';
 

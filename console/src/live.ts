@@ -1,9 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, sawPosition } from './api.js';
+import { api, sawPosition, type LedgerEvent } from './api.js';
 import { lostSession, reasonOf } from './failure.js';
-
-/** An event as the live feed sends it (the same shape as /v1/events). */
-export type LedgerEvent = { position: number; streamId: string; revision: number; type: string; data: unknown };
 
 type Listener = (event: LedgerEvent) => void;
 

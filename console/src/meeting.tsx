@@ -1,5 +1,5 @@
 import type { ComponentChild } from 'preact';
-import { api } from './api.js';
+import { api, type LedgerEvent } from './api.js';
 import { mount } from './dom.js';
 import { auditHref } from './links.js';
 import { AgendaItems } from './agenda.js';
@@ -31,16 +31,6 @@ type MeetingState = {
   observers: { observerId: string; name: string; kind: string; session: string | null }[];
   attendance: { participantId: string; role: string; status: string }[];
   outcomes: Outcome[];
-};
-export type LedgerEvent = {
-  position: number;
-  streamId: string;
-  revision: number;
-  eventId: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
 };
 type EventsPage = { events: LedgerEvent[]; next: number | null };
 

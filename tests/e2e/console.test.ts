@@ -2,10 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
-import { loadConfig } from '../../src/config.js';
-import { hasChromium, launchConsoleBrowser, type ConsoleBrowser } from './consoleBrowser.js';
-import { startServer, stop, type Server } from './serverProcess.js';
+import { hasChromium, launchConsoleBrowser, startDemoServer, type ConsoleBrowser } from './consoleBrowser.js';
+import { stop, type Server } from './serverProcess.js';
 
 const ARTIFACTS = 'tests/e2e/artifacts';
 const READER_TOKEN = 'console-e2e-reporter-token-0123456789';
@@ -20,8 +18,7 @@ describe.skipIf(!hasChromium())('the web console in a real browser, on the demo 
 
   beforeAll(async () => {
     // Illustrative: the Lake Chad Basin lane below is invented data, not from the note.
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
-    server = await startServer(dataDir, { LEDGER_TOKENS: `reporter:${READER_TOKEN}`, LOG_LEVEL: 'warn' });
+    server = await startDemoServer(dataDir, { reporter: READER_TOKEN });
     consoleBrowser = await launchConsoleBrowser(server.baseUrl);
     ({ context: browser, problems } = consoleBrowser);
     mkdirSync(ARTIFACTS, { recursive: true });

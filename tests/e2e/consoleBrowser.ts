@@ -2,6 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { runDemo } from '../../src/cli/demo.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type Server } from './serverProcess.js';
 
 /** Debian's chromium (`apt-get install -y chromium`, as .ci/run does): Playwright's download cannot work here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -64,4 +67,14 @@ export const signIn = async (page: Page, token: string): Promise<void> => {
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#sign-out').waitFor();
+};
+
+/**
+ * The demo week with its invented (illustrative) events in `dataDir`, served by a ledger process that
+ * knows `tokens` (role -> token), logging warnings only.
+ */
+export const startDemoServer = async (dataDir: string, tokens: Record<string, string>): Promise<Server> => {
+  await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
+  const known = Object.entries(tokens).map(([role, token]) => `${role}:${token}`);
+  return startServer(dataDir, { LEDGER_TOKENS: known.join(','), LOG_LEVEL: 'warn' });
 };

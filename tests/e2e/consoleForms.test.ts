@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
-import { loadConfig } from '../../src/config.js';
-import { hasChromium, launchConsoleBrowser, signIn, type ConsoleBrowser } from './consoleBrowser.js';
-import { startServer, stop, type Server } from './serverProcess.js';
+import { hasChromium, launchConsoleBrowser, startDemoServer, signIn, type ConsoleBrowser } from './consoleBrowser.js';
+import { stop, type Server } from './serverProcess.js';
 
 const SCREENSHOTS = 'test-results/console';
 const TOKENS = {
@@ -33,9 +31,7 @@ describe.skipIf(!hasChromium())('the secretariat forms and live updates in a rea
 
   beforeAll(async () => {
     // Illustrative: the attendance below needs the invented members (united-states).
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
-    const tokens = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`);
-    server = await startServer(dataDir, { LEDGER_TOKENS: tokens.join(','), LOG_LEVEL: 'warn' });
+    server = await startDemoServer(dataDir, TOKENS);
     chromium = await launchConsoleBrowser(server.baseUrl);
     problems = chromium.problems;
     await chromium.context.addInitScript({ content: REPORT_CSP_VIOLATIONS });

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
 import { demoMeetings } from '../../src/cli/demoData.js';
-import { loadConfig } from '../../src/config.js';
-import { hasChromium, launchConsoleBrowser, signIn, type ConsoleBrowser } from './consoleBrowser.js';
-import { startServer, stop, type Server } from './serverProcess.js';
+import { hasChromium, launchConsoleBrowser, startDemoServer, signIn, type ConsoleBrowser } from './consoleBrowser.js';
+import { stop, type Server } from './serverProcess.js';
 
 const SCREENSHOTS = 'test-results/console';
 const TOKENS = {
@@ -48,9 +46,7 @@ describe.skipIf(!hasChromium())("the console's read pages in a real browser, on 
 
   beforeAll(async () => {
     // Illustrative: attendance to sort, and a Small Group outcome of 13 July to move Mosul down the ladder.
-    await runDemo(loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_TOKENS: '' }), () => undefined, { illustrative: true });
-    const tokens = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`);
-    server = await startServer(dataDir, { LEDGER_TOKENS: tokens.join(','), LOG_LEVEL: 'warn' });
+    server = await startDemoServer(dataDir, TOKENS);
     before = await call<Checkpoint>('auditor', 'POST', '/v1/audit/checkpoint');
     // A correction to show: Mosul's outcome amended from verge-of-liberation to liberated.
     const { entries } = await call<{ entries: { outcomeId: string }[] }>(
