@@ -1,3 +1,5 @@
+import type { AuditableEvent } from '../../src/audit/canonicalText.js';
+
 /** A problem document (RFC 9457) as the ledger writes it, with whatever extensions it carries. */
 export type Problem = { title?: string; detail?: string; status?: number; type?: string; [extension: string]: unknown };
 
@@ -22,16 +24,7 @@ const refusal = async (response: Response): Promise<ApiRefusal> => {
 };
 
 /** An event as the ledger gives it: in pages from /v1/events, and one by one on the live feed. */
-export type LedgerEvent = {
-  position: number;
-  streamId: string;
-  revision: number;
-  eventId: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-};
+export type LedgerEvent = AuditableEvent & { position: number; recordedAt: string };
 
 export type SignedIn = { signedIn: true; role: string; actor: string; csrfToken: string };
 export type Session = SignedIn | { signedIn: false };
