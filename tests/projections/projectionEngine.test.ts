@@ -201,6 +201,38 @@ describe('a projection that throws on an event', () => {
     for (const table of agendaProjection.tables) expect(laterRows(table).n, table).toBe(0);
   });
 
+  it('rolls back a page that changed more than the 64 KiB SQLite keeps of a savepoint by default, with the copies in memory', async () => {
+    // Each event rewrites every row of a ~400 KiB table: the savepoint of the page that throws holds
+    // copies of ~100 pages, past the size SQLite spills to a temporary file unless temp_store=MEMORY.
+    const rows = 100;
+    const rewriting: Projection = {
+      name: 'rewriting',
+      version: 1,
+      eventTypes: Object.keys(eventCatalog) as LedgerEventType[],
+      tables: ['rewritten'],
+      schema: 'CREATE TABLE rewritten (id INTEGER PRIMARY KEY, last INTEGER NOT NULL, filler TEXT NOT NULL)',
+      writer: (db) => {
+        const write = db.prepare('INSERT OR REPLACE INTO rewritten (id, last, filler) VALUES (?, ?, ?)');
+        return {
+          apply: (event) => {
+            for (let id = 0; id < rows; id += 1) write.run(id, event.position, 'x'.repeat(4000));
+            if (event.position === mnjtfInvitedAt) throw new Error('cannot place mnjtf');
+          },
+          forget: () => undefined,
+        };
+      },
+    };
+    const files = ledger();
+    await files.append(coalitionWeek);
+    const engine = files.openProjections('p.db', [rewriting]);
+    expect(engine.database.db.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
+    files.follow(engine);
+    await waitUntil(() => engine.state('rewriting').status === 'failed', 'the projection to fail');
+    // Pages of four: 1-4 committed, 5-8 rolled back whole, every row as event 4 left it.
+    const lasts = engine.database.db.prepare('SELECT DISTINCT last FROM rewritten').pluck().all();
+    expect({ position: engine.state('rewriting').position, lasts }).toEqual({ position: 4, lasts: [4] });
+  });
+
   it('does not advance past the event as more are appended, while the other projections go on', async () => {
     const files = ledger();
     await files.append(coalitionWeek);
