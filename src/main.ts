@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
+import { watchCatchUp } from './application/catchUpProgress.js';
 import { CommandHandler } from './application/commandHandler.js';
 import { DataDirectoryLocked, lockDataDirectory, type DataDirectoryLock } from './application/dataDirectoryLock.js';
 import { LogFollower, type Divergence } from './application/logFollower.js';
@@ -226,6 +227,31 @@ export class PortInUse extends Error {
   }
 }
 
+/**
+ * A server that starts behind the log (cold, with its projections deleted or of a new version, or
+ * after a while stopped) logs its progress every 10 s while it catches up, then how long it took:
+ * /readyz says 503 meanwhile, and this says why and for how long yet.
+ */
+const logCatchUp = async (ledger: Ledger, logger: pino.Logger): Promise<void> => {
+  const started = performance.now();
+  const from = ledger.projections.applied();
+  const watch = await watchCatchUp(
+    { position: () => ledger.projections.applied(), head: () => ledger.store.headPosition() },
+    (progress) => logger.info(progress, 'projections catching up'),
+    { everyMs: 10_000 },
+  );
+  try {
+    await ledger.follower.caughtUp;
+    const position = ledger.projections.position();
+    const ms = Math.round(performance.now() - started);
+    if (position > from) logger.info({ from, position, ms }, 'projections caught up');
+  } catch {
+    // The follower reports its own failures; nothing more to say here.
+  } finally {
+    watch.stop();
+  }
+};
+
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How long the last log lines may take to reach a slow stdout reader before the process exits anyway. */
 const LOG_FLUSH_MS = 2_000;
@@ -240,6 +266,7 @@ export const serve = async (config: Config): Promise<void> => {
   const lifecycle = lifecycleLogger(logger);
   const ledger = await openLedger(config, { logger, showTokens: true });
   ledger.follower.start();
+  void logCatchUp(ledger, lifecycle);
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeProgress, watchCatchUp } from '../application/catchUpProgress.js';
 import { LogFollower } from '../application/logFollower.js';
 import { jcs } from '../audit/canonical.js';
 import type { Config } from '../config.js';
@@ -41,16 +42,38 @@ const catchUp = async (ledger: Ledger): Promise<void> => {
   await ledger.follower.caughtUp;
 };
 
+/** Progress of a long rebuild goes to stderr: stdout keeps only the result. */
+const printProgress = (line: string) => process.stderr.write(`${line}\n`);
+
+export type RebuildOptions = {
+  /** Where a line of progress goes, every `progressEveryMs` while the rebuild runs. */
+  progress?: Print;
+  progressEveryMs?: number;
+};
+
 /**
  * `projections rebuild [name]`: drops the projections' rows and replays the log from zero into them,
  * all of them in one read of the log. Meant for a stopped server: a running one applies the log itself.
  */
-export const rebuildProjections = (config: Config, name: string | undefined, print: Print): Promise<void> =>
+export const rebuildProjections = (
+  config: Config,
+  name: string | undefined,
+  print: Print,
+  { progress = printProgress, progressEveryMs = 5_000 }: RebuildOptions = {},
+): Promise<void> =>
   withLedger(config, async (ledger) => {
     const names = namesFrom(name);
     const started = process.hrtime.bigint();
     for (const projection of names) ledger.projections.rebuild(projection);
-    await catchUp(ledger);
+    const source = { position: () => ledger.projections.applied(), head: () => ledger.store.headPosition() };
+    const watch = await watchCatchUp(source, (p) => progress(`rebuilding: ${describeProgress(p)}`), {
+      everyMs: progressEveryMs,
+    });
+    try {
+      await catchUp(ledger);
+    } finally {
+      watch.stop();
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const projection of names) {
       const { version, position } = ledger.projections.state(projection);

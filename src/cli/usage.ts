@@ -63,7 +63,8 @@ export const commandHelp = {
   'projections rebuild': help(
     'projections rebuild [agenda|attendance|timeline]',
     "Replays the log from zero into the named projection's saved state, or into all of them, in one read",
-    'of the log. Refused, exit 1, while a server runs on the data directory.',
+    'of the log. Refused, exit 1, while a server runs on the data directory. Says where it stands on',
+    'stderr every 5 s (position, share of the log, rate, time left); the result goes to stdout.',
   ),
   replay: help(
     'replay [--as-of <position|instant>] [--at <YYYY-MM-DD>] [--projection agenda|attendance|timeline]',

@@ -90,6 +90,12 @@ export class ProjectionEngine {
     return positions.length === 0 ? 0 : Math.min(...positions);
   }
 
+  /** The lowest position applied among projections still running, committed or in the open transaction: progress to report. */
+  applied(): number {
+    const positions = [...this.running.values()].filter((r) => r.status !== 'failed').map((r) => r.applied);
+    return positions.length === 0 ? 0 : Math.min(...positions);
+  }
+
   active(): boolean {
     return [...this.running.values()].some((r) => r.status !== 'failed' && r.status !== 'stopped');
   }

@@ -39,6 +39,9 @@ describe('the server as npm start runs it', () => {
     expect(messages.filter((m) => m.msg === 'request completed').map((m) => m.route)).toEqual(['/v1/meetings']);
     expect(messages.map((m) => m.msg)).toEqual(expect.arrayContaining(['listening', 'stopped']));
 
+    // Projections deleted: the second start catches up from zero and says so once it has.
+    for (const file of ['projections.sqlite', 'projections.sqlite-wal', 'projections.sqlite-shm'])
+      rmSync(join(dataDir, file), { force: true });
     const second = await startServer(dataDir);
     expect(second.output.join('\n')).not.toContain('Generated API tokens');
     const meeting = await fetch(`${second.baseUrl}/v1/meetings/${meetingId}`, {
@@ -47,5 +50,9 @@ describe('the server as npm start runs it', () => {
     expect(meeting.status).toBe(200);
     expect(await meeting.json()).toMatchObject({ meetingId, forum: 'plenary', status: 'scheduled', revision: 0 });
     expect(await stop(second)).toBe(0);
+    const caughtUp = second.stdout
+      .filter((line) => line.includes('"projections caught up"'))
+      .map((line) => JSON.parse(line) as { from: number; position: number; ms: number });
+    expect(caughtUp).toEqual([{ ...caughtUp[0], from: 0, position: 1 }]);
   });
 });
