@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type LoggerOptions } from 'pino';
 
 /**
  * Where the server's log lines go: standard output, written asynchronously (a slow reader never
@@ -86,3 +86,12 @@ export const closeLogOutput = ({ destination }: LogOutput, withinMs: number): Pr
     destination.once('error', done);
     destination.end();
   });
+
+/** The server's logger options (the HTTP app's too): tokens and console sessions never reach the log, whatever the header's case. */
+export const loggerOptions = (level: string): LoggerOptions => ({
+  level,
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+    censor: '[redacted]',
+  },
+});

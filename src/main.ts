@@ -17,12 +17,13 @@ import type { StreamSnapshotStore } from './application/streamSnapshots.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { CommitObserver, EventStore } from './eventStore/eventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
+import { farBehind, ProjectionCatchUp } from './projectionCatchUp.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
 import { startingTokens } from './http/startingTokens.js';
 import type { TokenRegistry } from './http/tokens.js';
-import { closeLogOutput, lifecycleLogger, openLogOutput } from './logOutput.js';
+import { closeLogOutput, lifecycleLogger, loggerOptions, openLogOutput } from './logOutput.js';
 import { LedgerMetrics } from './metrics/ledgerMetrics.js';
 
 export type Ledger = {
@@ -228,28 +229,61 @@ export class PortInUse extends Error {
 }
 
 /**
- * A server that starts behind the log (cold, with its projections deleted or of a new version, or
- * after a while stopped) logs its progress every 10 s while it catches up, then how long it took:
- * /readyz says 503 meanwhile, and this says why and for how long yet.
+ * Starts applying the log. Projections far behind it (cold, or after a long stop: see farBehind)
+ * are first caught up on a worker thread, so that this event loop serves requests meanwhile; then
+ * the follower applies the rest here. Progress is logged every 10 s until caught up, then how long
+ * it took: /readyz says 503 meanwhile, and this says why and for how long yet.
  */
-const logCatchUp = async (ledger: Ledger, logger: pino.Logger): Promise<void> => {
+const startFollowing = async (
+  ledger: Ledger,
+  config: Config,
+  logger: pino.Logger,
+): Promise<{ stop: () => Promise<void> }> => {
   const started = performance.now();
   const from = ledger.projections.applied();
+  let stopped = false;
+  const worker = (await farBehind(ledger.projections, ledger.store)) ? new ProjectionCatchUp(config, from) : undefined;
+  const follow = () => {
+    if (stopped) return;
+    ledger.projections.reload();
+    ledger.follower.start();
+  };
+  if (worker) {
+    logger.info({ from }, 'projections far behind the log: catching up on a worker thread');
+    worker.done.then(follow, (error: unknown) => {
+      if (stopped) return;
+      logger.warn({ err: error }, 'the catch-up worker did not finish; catching up on the main thread');
+      follow();
+    });
+  } else ledger.follower.start();
   const watch = await watchCatchUp(
-    { position: () => ledger.projections.applied(), head: () => ledger.store.headPosition() },
+    {
+      position: () => Math.max(worker?.applied() ?? 0, ledger.projections.applied()),
+      head: () => ledger.store.headPosition(),
+    },
     (progress) => logger.info(progress, 'projections catching up'),
     { everyMs: 10_000 },
   );
-  try {
-    await ledger.follower.caughtUp;
-    const position = ledger.projections.position();
-    const ms = Math.round(performance.now() - started);
-    if (position > from) logger.info({ from, position, ms }, 'projections caught up');
-  } catch {
-    // The follower reports its own failures; nothing more to say here.
-  } finally {
-    watch.stop();
-  }
+  void (async () => {
+    try {
+      await worker?.done.catch(() => undefined);
+      await ledger.follower.caughtUp;
+      const position = ledger.projections.position();
+      const ms = Math.round(performance.now() - started);
+      if (position > from) logger.info({ from, position, ms, worker: worker !== undefined }, 'projections caught up');
+    } catch {
+      // The follower reports its own failures; nothing more to say here.
+    } finally {
+      watch.stop();
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      watch.stop();
+      await worker?.stop();
+    },
+  };
 };
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -260,13 +294,15 @@ export const serve = async (config: Config): Promise<void> => {
   // Every file the ledger creates (SQLite databases and their -wal/-shm, key, tokens, locks) is the
   // owner's alone: SQLite creates its files 0644 less the umask, and its -wal/-shm like the database.
   process.umask(0o077);
-  const { buildApp, loggerOptions } = await import('./http/app.js');
+  // Fastify and the routes load while the ledger opens and a worker (if any) starts catching up.
+  const httpApp = import('./http/app.js');
+  httpApp.catch(() => undefined); // a failure is thrown where it is awaited, below
   const logOutput = await openLogOutput();
   const logger = pino(loggerOptions(config.logLevel), logOutput.destination);
   const lifecycle = lifecycleLogger(logger);
   const ledger = await openLedger(config, { logger, showTokens: true });
-  ledger.follower.start();
-  void logCatchUp(ledger, lifecycle);
+  const following = await startFollowing(ledger, config, lifecycle);
+  const { buildApp } = await httpApp;
   const app = await buildApp({
     ...ledger,
     bodyLimit: config.bodyLimit,
@@ -297,6 +333,7 @@ export const serve = async (config: Config): Promise<void> => {
       await app.close();
       clearTimeout(drained);
       stopWatchingTokens();
+      await following.stop();
       await closeLedger(ledger);
       lifecycle.info('stopped');
     } catch (error) {

@@ -1,6 +1,5 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../moduleWorker.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { TreeCheck } from './treeCheck.js';
 import type { Break } from './verifyLedger.js';
@@ -23,19 +22,7 @@ export type WorkerPlan = {
 
 type Chunk = { pieces: Extract<FromWorker, { type: 'leaves' }>[]; end?: Exclude<FromWorker, { type: 'leaves' }> };
 
-/**
- * The worker's module beside this one, with this module's extension: .js once compiled, .ts under
- * tsx and vitest. A .ts worker first registers tsx's loader in its own thread: on Node 20,
- * `execArgv: ['--import', 'tsx']` leaves the worker's entry to the default loader, which refuses .ts.
- */
-const startWorker = (workerData: WorkerData): Worker => {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./verifyWorker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData, execArgv: [] });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
-};
+const startWorker = (workerData: WorkerData): Worker => startModuleWorker(import.meta.url, 'verifyWorker', workerData);
 
 /**
  * Verification of a SQLite log split by position into chunks, checked by worker threads (each on

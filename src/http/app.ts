@@ -58,14 +58,7 @@ export type AppDependencies = {
   metricsToken?: string;
 };
 
-export const loggerOptions = (level: string): LoggerOptions => ({
-  level,
-  // Tokens and console sessions never reach the log, whatever the header's case.
-  redact: {
-    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
-    censor: '[redacted]',
-  },
-});
+export { loggerOptions } from '../logOutput.js';
 
 /** Builds the ledger's HTTP app. The server file only starts it; tests `inject` into it. */
 export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {

@@ -219,6 +219,23 @@ export class ProjectionEngine {
     }
   }
 
+  /**
+   * Takes each projection up where its checkpoint now stands, after another connection (a catch-up
+   * worker) applied the log to the same database while this engine was not fed: positions, status and
+   * waiters follow the checkpoints; nothing cached of the rows before is kept. Before feeding only.
+   */
+  reload(): void {
+    if (this.fed) throw new Error('Projections are reloaded before their follower starts, never while it feeds them');
+    for (const running of this.running.values()) {
+      const saved = this.database.checkpoint(running.projection.name);
+      const position = saved?.version === running.projection.version ? saved.position : 0;
+      running.writer.forget();
+      running.applied = position;
+      running.status = position === 0 ? 'rebuilding' : 'catching-up';
+      this.advance(running, position);
+    }
+  }
+
   /** Drops a projection's rows and starts it again from zero: the follower then rebuilds it from the log. */
   rebuild(name: string): void {
     if (this.fed) throw new Error('A projection is rebuilt before its follower starts, never while it is fed');

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, stop } from './serverProcess.js';
 
+const waitUntilReady = async (baseUrl: string): Promise<void> => {
+  const deadline = Date.now() + 20_000;
+  while ((await fetch(`${baseUrl}/readyz`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error('not ready after 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 describe('the server as npm start runs it', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -49,7 +57,16 @@ describe('the server as npm start runs it', () => {
     });
     expect(meeting.status).toBe(200);
     expect(await meeting.json()).toMatchObject({ meetingId, forum: 'plenary', status: 'scheduled', revision: 0 });
+    // Rebuilt on a worker thread, then followed here: ready, and the agenda holds the meeting again.
+    await waitUntilReady(second.baseUrl);
+    const agenda = await fetch(`${second.baseUrl}/v1/agenda?from=2017-07-01T00:00:00Z`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await agenda.json()) as { meetings: { meetingId: string }[] }).meetings.map((m) => m.meetingId)).toEqual([
+      meetingId,
+    ]);
     expect(await stop(second)).toBe(0);
+    expect(second.stdout.some((line) => line.includes('catching up on a worker thread'))).toBe(true);
     const caughtUp = second.stdout
       .filter((line) => line.includes('"projections caught up"'))
       .map((line) => JSON.parse(line) as { from: number; position: number; ms: number });

@@ -115,6 +115,31 @@ describe('the projection engine, fed by the log follower', () => {
     expect(plenary?.observers.map((o) => o.observerId)).toEqual(['african-union', 'mnjtf']);
   });
 
+  it('takes up where another writer of its database left it (a catch-up worker), waking who waits, applying each event once', async () => {
+    const { append, openProjections, follow } = ledger();
+    const firstHead = await append(coalitionWeek);
+    // The server's engine, not fed; a second one on the same file (the worker's) applies the log.
+    const server = openProjections('p.db', [positionsSeen, agendaProjection]);
+    const waited = server.waitFor('agenda', firstHead, 5_000);
+    const worker = openProjections('p.db', [positionsSeen, agendaProjection]);
+    const workerFollower = follow(worker);
+    await workerFollower.caughtUp;
+    await workerFollower.stop();
+    worker.stop();
+    expect(server.state('agenda')).toMatchObject({ status: 'rebuilding', position: 0 });
+
+    server.reload();
+    expect(await waited).toBe(true);
+    expect(server.state('agenda')).toMatchObject({ status: 'catching-up', position: firstHead });
+    const head = await append([invited(ids.plenary, africanUnion)]);
+    follow(server);
+    expect(await server.waitFor('positions-seen', head, 5_000)).toBe(true);
+    expect(seen(server.database)).toEqual(upTo(head));
+    const [plenary] = wholeAgenda(server.database.db, { forum: 'plenary' }, head, 10);
+    expect(plenary?.observers.map((o) => o.observerId)).toEqual(['african-union']);
+    expect(() => server.reload()).toThrow(/before their follower starts/);
+  });
+
   it('keeps nothing of a page whose commit failed, and applies it once when fed again', async () => {
     const { append, openProjections, follow } = ledger();
     const head = await append(coalitionWeek);

@@ -1,0 +1,56 @@
+// A catch-up worker: applies the log to the projections' database on a thread of its own, so that a
+// server starting far behind the log (cold, or after a long stop) keeps its event loop for requests.
+// It reads the log on its own read-only connection and writes the projections on its own connection;
+// the server's engine writes nothing meanwhile (see ProjectionCatchUp).
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LogFollower } from './application/logFollower.js';
+import { openEventsReadOnly } from './cli/readOnlyLedger.js';
+import type { Config } from './config.js';
+import { ProjectionEngine } from './projections/projectionEngine.js';
+import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
+import type { FromCatchUpWorker } from './projectionCatchUp.js';
+
+const { config, progressEveryMs } = workerData as { config: Config; progressEveryMs: number };
+const port = parentPort!;
+const send = (message: FromCatchUpWorker) => port.postMessage(message);
+
+const run = async (): Promise<void> => {
+  const { events, close } = await openEventsReadOnly(config);
+  const database = new ProjectionDatabase(join(config.dataDir, 'projections.sqlite'), { checkpointInBackground: true });
+  const engine = new ProjectionEngine(database);
+  // No request waits on this thread: pages of 1000 events, where the server's own follower reads 100.
+  const follower = new LogFollower(events, [engine], { pageSize: 100, stopOnFailure: true });
+  const progress = setInterval(() => send({ type: 'progress', applied: engine.applied() }), progressEveryMs);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(progress);
+    await follower.stop();
+    engine.stop(); // commits what it applied
+    await database.close();
+    await close();
+  };
+  port.on('message', (message: 'stop') => {
+    if (message === 'stop') void stop().then(() => send({ type: 'stopped' }));
+  });
+  follower.start();
+  try {
+    await follower.caughtUp;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  if (stopping) return; // asked to stop: 'stopped' is said once closed
+  await stop();
+  send({ type: 'done', applied: engine.applied() });
+};
+
+run().then(
+  () => port.close(),
+  (error: unknown) => {
+    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    port.close();
+  },
+);
