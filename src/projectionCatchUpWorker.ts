@@ -2,6 +2,8 @@
 // server starting far behind the log (cold, or after a long stop) keeps its event loop for requests.
 // It reads the log on its own read-only connection and writes the projections on its own connection;
 // the server's engine writes nothing meanwhile (see ProjectionCatchUp).
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogFollower } from './application/logFollower.js';
@@ -10,6 +12,22 @@ import type { Config } from './config.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import type { FromCatchUpWorker } from './projectionCatchUp.js';
+
+/**
+ * Background work yields to requests: on Linux this thread (and the threads it starts) runs at nice
+ * 10, so when the cores are busy the server's event loop gets them first, and the catch-up what is
+ * left. Measured at 1M events with commands coming in, without it: /healthz p99 51 ms, max 475 ms.
+ * Elsewhere (no /proc/thread-self) it runs at the process's priority.
+ */
+const yieldToRequests = (): void => {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    if (Number.isSafeInteger(threadId) && threadId > 0) setPriority(threadId, 10);
+  } catch {
+    // no per-thread priority here
+  }
+};
+yieldToRequests();
 
 const { config, progressEveryMs } = workerData as { config: Config; progressEveryMs: number };
 const port = parentPort!;
