@@ -230,9 +230,10 @@ export class PortInUse extends Error {
 
 /**
  * Starts applying the log. Projections far behind it (cold, or after a long stop: see farBehind)
- * are first caught up on a worker thread, so that this event loop serves requests meanwhile; then
- * the follower applies the rest here. Progress is logged every 10 s until caught up, then how long
- * it took: /readyz says 503 meanwhile, and this says why and for how long yet.
+ * are first caught up on a worker thread, so that this event loop serves requests meanwhile, and
+ * only the audit log is followed here; then the follower applies everything here. Progress is
+ * logged every 10 s until caught up, then how long it took: /readyz says 503 meanwhile, and this
+ * says why and for how long yet.
  */
 const startFollowing = async (
   ledger: Ledger,
@@ -242,20 +243,42 @@ const startFollowing = async (
   const started = performance.now();
   const from = ledger.projections.applied();
   let stopped = false;
-  const worker = (await farBehind(ledger.projections, ledger.store)) ? new ProjectionCatchUp(config, from) : undefined;
-  const follow = () => {
+  const worker = (await farBehind(ledger.projections, ledger.store))
+    ? new ProjectionCatchUp(config, from, { onReport: (report) => logger.error(report, report.msg) })
+    : undefined;
+  // The audit log is not held up by the worker: new events get their leaves and checkpoints meanwhile.
+  const auditMeanwhile = worker && new LogFollower(ledger.store, [ledger.audit], { pageSize: 100 });
+  auditMeanwhile?.start();
+  /** After the worker: the engine takes up from its checkpoints, one follower feeds everything. */
+  const follow = async (outcome: 'finished' | 'failed'): Promise<void> => {
+    await auditMeanwhile?.stop();
     if (stopped) return;
     ledger.projections.reload();
     ledger.follower.start();
+    if (outcome === 'failed') logger.warn('catching up on the main thread from where the worker stopped');
   };
-  if (worker) {
-    logger.info({ from }, 'projections far behind the log: catching up on a worker thread');
-    worker.done.then(follow, (error: unknown) => {
-      if (stopped) return;
-      logger.warn({ err: error }, 'the catch-up worker did not finish; catching up on the main thread');
-      follow();
-    });
-  } else ledger.follower.start();
+  const outcome: Promise<'finished' | 'failed' | undefined> = worker
+    ? worker.done.then(
+        () => 'finished' as const,
+        async (error: unknown) => {
+          logger.warn({ err: error }, 'the catch-up worker did not finish');
+          await worker.exited; // its connections closed: the main thread may write
+          return 'failed' as const;
+        },
+      )
+    : Promise.resolve(undefined);
+  if (worker) logger.info({ from }, 'projections far behind the log: catching up on a worker thread');
+  else ledger.follower.start();
+  void outcome
+    .then(async (ended) => {
+      if (ended) await follow(ended);
+      await ledger.follower.caughtUp;
+      const position = ledger.projections.position();
+      const ms = Math.round(performance.now() - started);
+      if (position > from) logger.info({ from, position, ms, worker: ended ?? 'none' }, 'projections caught up');
+    })
+    .catch((error: unknown) => logger.error({ err: error }, 'could not take up after the catch-up worker'))
+    .finally(() => watch.stop());
   const watch = await watchCatchUp(
     {
       position: () => Math.max(worker?.applied() ?? 0, ledger.projections.applied()),
@@ -264,24 +287,12 @@ const startFollowing = async (
     (progress) => logger.info(progress, 'projections catching up'),
     { everyMs: 10_000 },
   );
-  void (async () => {
-    try {
-      await worker?.done.catch(() => undefined);
-      await ledger.follower.caughtUp;
-      const position = ledger.projections.position();
-      const ms = Math.round(performance.now() - started);
-      if (position > from) logger.info({ from, position, ms, worker: worker !== undefined }, 'projections caught up');
-    } catch {
-      // The follower reports its own failures; nothing more to say here.
-    } finally {
-      watch.stop();
-    }
-  })();
   return {
     stop: async () => {
       stopped = true;
       watch.stop();
       await worker?.stop();
+      await auditMeanwhile?.stop();
     },
   };
 };
@@ -328,12 +339,12 @@ export const serve = async (config: Config): Promise<void> => {
     lifecycle.info({ signal }, 'shutting down: finishing in-flight requests');
     let failed = false;
     try {
+      await following.stop(); // a worker finishing now must not hand over to a follower being stopped
       // A connection that never sends a request would hold close() for the keep-alive timeout (72 s).
       const drained = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await app.close();
       clearTimeout(drained);
       stopWatchingTokens();
-      await following.stop();
       await closeLedger(ledger);
       lifecycle.info('stopped');
     } catch (error) {
@@ -361,6 +372,7 @@ export const serve = async (config: Config): Promise<void> => {
     if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
     // Nothing was served: close what was opened, so the data directory is free again at once.
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    await following.stop();
     await app.close();
     stopWatchingTokens();
     await closeLedger(ledger);

@@ -4,8 +4,12 @@ import type { EventStore } from './eventStore/eventStore.js';
 import { startModuleWorker } from './moduleWorker.js';
 import type { ProjectionEngine } from './projections/projectionEngine.js';
 
+/** Something the worker's engine or follower would have logged: the server logs it. */
+export type WorkerReport = { level: 'warn' | 'error'; msg: string; details: Record<string, unknown> };
+
 export type FromCatchUpWorker =
   | { type: 'progress'; applied: number }
+  | ({ type: 'report' } & WorkerReport)
   | { type: 'done'; applied: number }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
@@ -43,12 +47,20 @@ export class ProjectionCatchUp {
   private stopping: Promise<void> | undefined;
   /** Resolves once the worker reached the head it began with and closed its connections; rejects if it failed. */
   readonly done: Promise<void>;
+  /** Resolves once the thread has ended, however: none of its connections is open any more. */
+  readonly exited: Promise<void>;
 
-  constructor(config: Config, from: number, { progressEveryMs = 1_000 }: { progressEveryMs?: number } = {}) {
+  constructor(
+    config: Config,
+    from: number,
+    { progressEveryMs = 1_000, onReport }: { progressEveryMs?: number; onReport?: (report: WorkerReport) => void } = {},
+  ) {
     this.lastApplied = from;
     this.worker = startModuleWorker(import.meta.url, 'projectionCatchUpWorker', { config, progressEveryMs });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.done = new Promise((resolve, reject) => {
       this.worker.on('message', (message: FromCatchUpWorker) => {
+        if (message.type === 'report') onReport?.({ level: message.level, msg: message.msg, details: message.details });
         if (message.type === 'progress' || message.type === 'done') this.lastApplied = message.applied;
         if (message.type === 'done') resolve();
         if (message.type === 'failed') reject(new Error(`the catch-up worker failed: ${message.message}`));

@@ -67,9 +67,10 @@ describe('the server as npm start runs it', () => {
     ]);
     expect(await stop(second)).toBe(0);
     expect(second.stdout.some((line) => line.includes('catching up on a worker thread'))).toBe(true);
+    expect(second.stdout.filter((line) => line.includes('did not finish'))).toEqual([]);
     const caughtUp = second.stdout
       .filter((line) => line.includes('"projections caught up"'))
       .map((line) => JSON.parse(line) as { from: number; position: number; ms: number });
-    expect(caughtUp).toEqual([{ ...caughtUp[0], from: 0, position: 1 }]);
+    expect(caughtUp).toEqual([{ ...caughtUp[0], from: 0, position: 1, worker: 'finished' }]);
   });
 });

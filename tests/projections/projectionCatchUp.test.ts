@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { closeLedger, openLedger, type Ledger } from '../../src/main.js';
-import { farBehind, ProjectionCatchUp } from '../../src/projectionCatchUp.js';
+import { meetingStream } from '../../src/domain/events.js';
+import { farBehind, ProjectionCatchUp, type WorkerReport } from '../../src/projectionCatchUp.js';
 import { projectionNames } from '../../src/projections/catalog.js';
 import { wholeAttendance } from '../../src/projections/wholeViews.js';
 import { admitted } from './coalitionEvents.js';
-import { appendAll } from './ledgerFiles.js';
+import { appendAll, waitUntil } from './ledgerFiles.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ledger-catch-up-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -58,17 +60,45 @@ describe('catching up the projections on a worker thread', () => {
   });
 
   it('stopped half way, leaves committed rows and checkpoints the engine goes on from', async () => {
-    const { config, head } = await ledgerWith('stopped', 3_000);
+    const { config, head } = await ledgerWith('stopped', 20_000);
     const ledger = await openLedger(config);
     try {
-      const catchUp = new ProjectionCatchUp(config, 0);
+      const catchUp = new ProjectionCatchUp(config, 0, { progressEveryMs: 5 });
+      await waitUntil(() => catchUp.applied() > 0, 'the worker to apply something', 20_000);
       await catchUp.stop();
-      await expect(catchUp.done).rejects.toThrow(/stopped before the head|exited/);
+      await expect(catchUp.done).rejects.toThrow(/stopped before the head/);
+      await catchUp.exited;
+      const committed = ledger.projections.database.checkpoint('attendance')?.position ?? 0;
+      expect(committed).toBeGreaterThan(0);
+      expect(committed).toBeLessThan(head);
       ledger.projections.reload();
       ledger.follower.start();
       await ledger.follower.caughtUp;
       expect(await ledger.projections.waitFor('attendance', head, 5_000)).toBe(true);
-      expect(participants(ledger)).toBe(3_000);
+      expect(participants(ledger)).toBe(20_000);
+    } finally {
+      await closeLedger(ledger);
+    }
+  }, 60_000);
+
+  it('says what a projection that fails there would have logged, and goes on with the others', async () => {
+    const { config, head } = await ledgerWith('failing', 20);
+    const ledger = await openLedger(config);
+    try {
+      const malformed = await ledger.store.appendToStream(meetingStream('01M8YNPFP20WBTTDE8EKR2EM0X'), [
+        { eventId: randomUUID(), type: 'MeetingScheduled', data: { meetingId: 'x' }, metadata: {} },
+      ]);
+      const reports: WorkerReport[] = [];
+      const catchUp = new ProjectionCatchUp(config, 0, { onReport: (report) => reports.push(report) });
+      await catchUp.done;
+      expect(reports.map((r) => [r.level, r.msg, r.details.projection]).sort()).toEqual(
+        ['agenda', 'attendance', 'timeline'].map((name) => ['error', 'projection stopped', name]),
+      );
+      expect(reports[0]?.details.failure).toMatchObject({
+        position: malformed.position,
+        eventType: 'MeetingScheduled',
+      });
+      expect(head).toBeLessThan(malformed.position);
     } finally {
       await closeLedger(ledger);
     }
