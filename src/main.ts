@@ -269,6 +269,14 @@ const startFollowing = async (
     : Promise.resolve(undefined);
   if (worker) logger.info({ from }, 'projections far behind the log: catching up on a worker thread');
   else ledger.follower.start();
+  const watch = await watchCatchUp(
+    {
+      position: () => Math.max(worker?.applied() ?? 0, ledger.projections.applied()),
+      head: () => ledger.store.headPosition(),
+    },
+    (progress) => logger.info(progress, 'projections catching up'),
+    { everyMs: 10_000 },
+  );
   void outcome
     .then(async (ended) => {
       if (ended) await follow(ended);
@@ -279,14 +287,6 @@ const startFollowing = async (
     })
     .catch((error: unknown) => logger.error({ err: error }, 'could not take up after the catch-up worker'))
     .finally(() => watch.stop());
-  const watch = await watchCatchUp(
-    {
-      position: () => Math.max(worker?.applied() ?? 0, ledger.projections.applied()),
-      head: () => ledger.store.headPosition(),
-    },
-    (progress) => logger.info(progress, 'projections catching up'),
-    { everyMs: 10_000 },
-  );
   return {
     stop: async () => {
       stopped = true;
