@@ -17,7 +17,7 @@ import type { StreamSnapshotStore } from './application/streamSnapshots.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { CommitObserver, EventStore } from './eventStore/eventStore.js';
 import { SqliteEventStore } from './eventStore/sqliteEventStore.js';
-import { farBehind, ProjectionCatchUp } from './projectionCatchUp.js';
+import { farBehind, FOLLOWER_PAGE_EVENTS, ProjectionCatchUp } from './projectionCatchUp.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
 import { TokenFile } from './http/tokenFile.js';
@@ -179,10 +179,7 @@ const openLocked = async (
   });
   // One read of the log for all that is derived from it.
   const follower = new LogFollower(store, [projections, audit], {
-    // A page is what one turn of the event loop applies: ~35 us an event on an idle core, so 100
-    // events hold it ~4 ms, with room for a machine busy with other work (250 measured 50-140 ms
-    // under a load of 7 on 2 cores) before reaching the 20 ms a request may wait behind it.
-    pageSize: 100,
+    pageSize: FOLLOWER_PAGE_EVENTS,
     stopOnFailure: catchUpOnly,
     onError: (consumer, error) =>
       logger?.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
@@ -244,10 +241,16 @@ const startFollowing = async (
   const from = ledger.projections.applied();
   let stopped = false;
   const worker = (await farBehind(ledger.projections, ledger.store))
-    ? new ProjectionCatchUp(config, from, { onReport: (report) => logger.error(report, report.msg) })
+    ? new ProjectionCatchUp(config, from, { onReport: ({ level, msg, details }) => logger[level](details, msg) })
     : undefined;
   // The audit log is not held up by the worker: new events get their leaves and checkpoints meanwhile.
-  const auditMeanwhile = worker && new LogFollower(ledger.store, [ledger.audit], { pageSize: 100 });
+  const auditMeanwhile =
+    worker &&
+    new LogFollower(ledger.store, [ledger.audit], {
+      pageSize: FOLLOWER_PAGE_EVENTS,
+      onError: (consumer, error) =>
+        logger.warn({ consumer, err: error }, 'could not commit; reading the log again shortly'),
+    });
   auditMeanwhile?.start();
   /** After the worker: the engine takes up from its checkpoints, one follower feeds everything. */
   const follow = async (outcome: 'finished' | 'failed'): Promise<void> => {

@@ -11,7 +11,7 @@ import { openEventsReadOnly } from './cli/readOnlyLedger.js';
 import type { Config } from './config.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
-import type { FromCatchUpWorker, WorkerReport } from './projectionCatchUp.js';
+import { FOLLOWER_PAGE_EVENTS, type FromCatchUpWorker, type WorkerReport } from './projectionCatchUp.js';
 
 /**
  * Background work yields to requests: on Linux this thread (and the threads it starts) runs at nice
@@ -43,9 +43,8 @@ const run = async (): Promise<void> => {
     onFailure: (projection, failure, error) =>
       report('error', 'projection stopped', { projection, failure, err: String(error) }),
   });
-  // Pages of 100 as on the main thread: 1000 measured slower (more page copies per savepoint).
   const follower = new LogFollower(events, [engine], {
-    pageSize: 100,
+    pageSize: FOLLOWER_PAGE_EVENTS,
     stopOnFailure: true,
     onDivergence: (divergence) =>
       report('error', 'the log no longer holds what the projections were built from; rebuilding them', divergence),

@@ -86,13 +86,16 @@ export class ProjectionEngine {
 
   /** LogConsumer: the lowest committed position among projections still running. */
   position(): number {
-    const positions = [...this.running.values()].filter((r) => r.status !== 'failed').map((r) => r.position);
-    return positions.length === 0 ? 0 : Math.min(...positions);
+    return this.lowest('position');
   }
 
   /** The lowest position applied among projections still running, committed or in the open transaction: progress to report. */
   applied(): number {
-    const positions = [...this.running.values()].filter((r) => r.status !== 'failed').map((r) => r.applied);
+    return this.lowest('applied');
+  }
+
+  private lowest(field: 'position' | 'applied'): number {
+    const positions = [...this.running.values()].filter((r) => r.status !== 'failed').map((r) => r[field]);
     return positions.length === 0 ? 0 : Math.min(...positions);
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { withLedger } from '../../src/cli/projectionCommands.js';
 import { closeLedger, openLedger, type Ledger } from '../../src/main.js';
 import { meetingStream } from '../../src/domain/events.js';
 import { farBehind, ProjectionCatchUp, type WorkerReport } from '../../src/projectionCatchUp.js';
@@ -39,8 +40,7 @@ const participants = (ledger: Ledger) =>
 describe('catching up the projections on a worker thread', () => {
   it('given projections never fed, applies the log up to its head there, then the server engine takes up from its checkpoints', async () => {
     const { config, head } = await ledgerWith('whole', 3_000);
-    const ledger = await openLedger(config);
-    try {
+    await withLedger(config, async (ledger) => {
       expect(await farBehind(ledger.projections, ledger.store)).toBe(true);
       const catchUp = new ProjectionCatchUp(config, 0, { progressEveryMs: 5 });
       await catchUp.done;
@@ -54,15 +54,12 @@ describe('catching up the projections on a worker thread', () => {
       await ledger.follower.caughtUp;
       expect(await ledger.projections.waitFor('attendance', later, 5_000)).toBe(true);
       expect(participants(ledger)).toBe(3_005);
-    } finally {
-      await closeLedger(ledger);
-    }
+    });
   });
 
   it('stopped half way, leaves committed rows and checkpoints the engine goes on from', async () => {
     const { config, head } = await ledgerWith('stopped', 20_000);
-    const ledger = await openLedger(config);
-    try {
+    await withLedger(config, async (ledger) => {
       const catchUp = new ProjectionCatchUp(config, 0, { progressEveryMs: 5 });
       await waitUntil(() => catchUp.applied() > 0, 'the worker to apply something', 20_000);
       await catchUp.stop();
@@ -76,15 +73,12 @@ describe('catching up the projections on a worker thread', () => {
       await ledger.follower.caughtUp;
       expect(await ledger.projections.waitFor('attendance', head, 5_000)).toBe(true);
       expect(participants(ledger)).toBe(20_000);
-    } finally {
-      await closeLedger(ledger);
-    }
+    });
   }, 60_000);
 
   it('says what a projection that fails there would have logged, and goes on with the others', async () => {
     const { config, head } = await ledgerWith('failing', 20);
-    const ledger = await openLedger(config);
-    try {
+    await withLedger(config, async (ledger) => {
       const malformed = await ledger.store.appendToStream(meetingStream('01M8YNPFP20WBTTDE8EKR2EM0X'), [
         { eventId: randomUUID(), type: 'MeetingScheduled', data: { meetingId: 'x' }, metadata: {} },
       ]);
@@ -99,15 +93,12 @@ describe('catching up the projections on a worker thread', () => {
         eventType: 'MeetingScheduled',
       });
       expect(head).toBeLessThan(malformed.position);
-    } finally {
-      await closeLedger(ledger);
-    }
+    });
   });
 
   it('is not needed for projections at the head, nor for a few events behind', async () => {
     const { config } = await ledgerWith('near', 20);
-    const ledger = await openLedger(config);
-    try {
+    await withLedger(config, async (ledger) => {
       ledger.follower.start();
       await ledger.follower.caughtUp;
       expect(await farBehind(ledger.projections, ledger.store)).toBe(false);
@@ -116,8 +107,6 @@ describe('catching up the projections on a worker thread', () => {
       expect(await farBehind(ledger.projections, ledger.store, 10)).toBe(false);
       await appendAll(ledger.store, members(25, 10));
       expect(await farBehind(ledger.projections, ledger.store, 10)).toBe(true);
-    } finally {
-      await closeLedger(ledger);
-    }
+    });
   });
 });
