@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { eventHash } from '../audit/canonical.js';
+import { yieldToEventLoop } from '../eventStore/fairTurns.js';
 import { toLedgerEvent, type LedgerEvent } from '../domain/events.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import type { Fold } from './decider.js';
@@ -61,7 +62,8 @@ export class FoldedStreams {
     if (cached && !catchUp) return cached;
     const folded = cached ?? (await this.start(streamId, decider));
     try {
-      await this.foldNewer(streamId, decider, folded);
+      // A fold not cached may read many pages: each waits for its turn, the first one too.
+      await this.foldNewer(streamId, decider, folded, { waitFirst: !cached });
     } catch (error) {
       this.cache.delete(streamId); // a fold that stopped half-way is no fold at all
       throw error;
@@ -139,8 +141,14 @@ export class FoldedStreams {
    * Folds the events after `folded.revision` a page at a time, giving the event loop a turn between
    * pages: a stream of 100,000 events must not hold every other request for the whole fold.
    */
-  private async foldNewer<E extends LedgerEvent, S>(streamId: string, decider: Fold<E, S>, folded: Folded<S>) {
-    for (;;) {
+  private async foldNewer<E extends LedgerEvent, S>(
+    streamId: string,
+    decider: Fold<E, S>,
+    folded: Folded<S>,
+    { waitFirst }: { waitFirst: boolean },
+  ) {
+    for (let first = true; ; first = false) {
+      if (!first || waitFirst) await yieldToEventLoop();
       const from = folded.revision + 1;
       const page = await this.store.readStream(streamId, { fromRevision: from, maxCount: this.pageSize });
       for (const event of page) {
@@ -152,7 +160,6 @@ export class FoldedStreams {
         folded.lastHash = eventHash(last);
       }
       if (page.length < this.pageSize) return;
-      await nextTurn();
     }
   }
 }

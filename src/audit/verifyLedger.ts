@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '../eventStore/eventStore.js';
-import { yieldToEventLoop } from '../eventStore/readLog.js';
+import { yieldToEventLoop } from '../eventStore/fairTurns.js';
 import { SqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import type { AuditRecords } from './auditStore.js';
 import { ChainLinks, type StreamLookup } from './chainLinks.js';

@@ -1,7 +1,7 @@
 import type { AppendSignal } from './appendSignal.js';
 import { StoreClosed, StoreUnavailable } from './errors.js';
 import type { LogMessage, LogSubscription, StoredEvent, Subscription, SubscriptionMessage } from './eventStore.js';
-import { yieldToEventLoop } from './readLog.js';
+import { yieldToEventLoop } from './fairTurns.js';
 import { recordedFromStored } from './storedRows.js';
 
 export type CatchUpSource = {

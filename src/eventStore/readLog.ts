@@ -1,9 +1,7 @@
 import type { EventStore, RecordedEvent } from './eventStore.js';
+import { yieldToEventLoop } from './fairTurns.js';
 
 const PAGE = 2_000;
-
-/** Lets the event loop serve requests and timers: SQLite reads resolve at once and would starve it. */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Every event of the log after `after`, in position order, read a page at a time and yielding to

@@ -1,7 +1,7 @@
 import type { AgendaQuery, AgendaReader } from '../projections/agenda/agendaQueries.js';
 import type { AttendanceQuery, AttendanceReader, MeetingKey } from '../projections/attendance/attendanceQueries.js';
 import type { TimelineQuery, TimelineReader } from '../projections/timeline/timelineQueries.js';
-import { yieldToEventLoop } from '../eventStore/readLog.js';
+import { yieldToEventLoop } from '../eventStore/fairTurns.js';
 import {
   agendaColumns,
   agendaCsvRecords,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDate, forumSlug, instant, slug } from '../../domain/shared/values.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
-import { yieldToEventLoop } from '../../eventStore/readLog.js';
+import { yieldToEventLoop } from '../../eventStore/fairTurns.js';
 import { AgendaReader } from '../../projections/agenda/agendaQueries.js';
 import { AttendanceReader } from '../../projections/attendance/attendanceQueries.js';
 import type { ProjectionEngine } from '../../projections/projectionEngine.js';
