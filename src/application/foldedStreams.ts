@@ -138,8 +138,9 @@ export class FoldedStreams {
   }
 
   /**
-   * Folds the events after `folded.revision` a page at a time, giving the event loop a turn between
-   * pages: a stream of 100,000 events must not hold every other request for the whole fold.
+   * Folds the events after `folded.revision` a page at a time, each page in a turn of the event loop
+   * of its own (the first one too with `waitFirst`): a stream of 100,000 events must not hold every
+   * other request for the whole fold, nor ten folds at once ten pages in one turn (see fairTurns).
    */
   private async foldNewer<E extends LedgerEvent, S>(
     streamId: string,
