@@ -10,33 +10,19 @@
  * turn for each page as before.
  */
 class Turns {
-  private waiting: (() => void)[] = [];
-  private head = 0;
-  private scheduled = false;
+  /** Who waits, longest first. An immediate that resumes the first is pending exactly while it is not empty. */
+  private readonly waiting: (() => void)[] = [];
 
   next(): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(this.give);
+      if (this.waiting.push(resolve) === 1) setImmediate(this.give);
     });
   }
 
   /** Resumes the longest waiting; its page runs in the microtasks right after this callback. */
   private readonly give = (): void => {
-    const resume = this.waiting[this.head];
-    this.waiting[this.head] = undefined as unknown as () => void;
-    this.head += 1;
-    if (this.head === this.waiting.length) {
-      this.waiting = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.head);
-      this.head = 0;
-    }
-    this.scheduled = this.waiting.length > this.head;
-    if (this.scheduled) setImmediate(this.give);
+    const resume = this.waiting.shift();
+    if (this.waiting.length > 0) setImmediate(this.give);
     resume?.();
   };
 }
