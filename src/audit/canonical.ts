@@ -6,7 +6,9 @@ export {
   AUDITED_METADATA,
   CANONICAL_VERSION,
   canonicalText,
-  canonicalTextWithData,
+  canonicalTextOf,
+  metadataTexts,
+  type MetadataTexts,
   type AuditableEvent,
 } from './canonicalText.js';
 

@@ -34,10 +34,27 @@ export type AuditableEvent = {
   metadata: Record<string, unknown>;
 };
 
+/**
+ * The canonical JSON text of each audited metadata field and of schemaVersion, as they are written
+ * into an event's canonical text (a missing field as null).
+ */
+export type MetadataTexts = Record<(typeof AUDITED_METADATA)[number] | 'schemaVersion', string>;
+
 const metadataField = (metadata: Record<string, unknown>, field: string): string => {
   const value = metadata[field];
   return value === undefined || value === null ? 'null' : canonicalJson(value);
 };
+
+/** The texts of a parsed metadata object's audited fields. */
+export const metadataTexts = (metadata: Record<string, unknown>): MetadataTexts => ({
+  actor: metadataField(metadata, 'actor'),
+  causationId: metadataField(metadata, 'causationId'),
+  commandId: metadataField(metadata, 'commandId'),
+  correlationId: metadataField(metadata, 'correlationId'),
+  prevHash: metadataField(metadata, 'prevHash'),
+  recordedAt: metadataField(metadata, 'recordedAt'),
+  schemaVersion: metadataField(metadata, 'schemaVersion'),
+});
 
 /**
  * The canonical text of an event: the JCS serialisation of the object above, written with its keys
@@ -48,23 +65,28 @@ export const canonicalText = (event: AuditableEvent): string => {
   const { streamId, revision, eventId, type, data } = event;
   const missing = [streamId, revision, eventId, type, data].includes(undefined);
   if (missing) return canonicalJson({ ...auditedObject(event), data });
-  return canonicalTextWithData(canonicalJson(data), event);
+  return canonicalTextOf(canonicalJson(data), event, metadataTexts(event.metadata));
 };
 
 /**
- * The canonical text of an event whose payload is given already as text, written in as it is: the
- * canonical text when `dataText` is the payload's JCS text. Verification tries a stored payload
- * this way first (a store writes payloads in JCS, see storedData) and trusts the result only when
- * its hash is the leaf recorded for the event: see EventCheck.
+ * The canonical text of an event from its parts already written as text: the payload and the
+ * metadata fields, each put in as it is. It is the canonical text when each part is its value's JCS
+ * text. Verification tries a stored event this way first (a store writes payloads in JCS, see
+ * storedData, and metadata of plain strings) and trusts the result only when its hash is the leaf
+ * recorded for the event: see EventCheck.
  */
-export const canonicalTextWithData = (dataText: string, event: Omit<AuditableEvent, 'data'>): string => {
-  const { streamId, revision, eventId, type, metadata } = event;
+export const canonicalTextOf = (
+  dataText: string,
+  event: Omit<AuditableEvent, 'data' | 'metadata'>,
+  metadata: MetadataTexts,
+): string => {
+  const { streamId, revision, eventId, type } = event;
   return (
     `{"data":${dataText},"eventId":${canonicalJson(eventId)},"metadata":{` +
-    `"actor":${metadataField(metadata, 'actor')},"causationId":${metadataField(metadata, 'causationId')},` +
-    `"commandId":${metadataField(metadata, 'commandId')},"correlationId":${metadataField(metadata, 'correlationId')},` +
-    `"prevHash":${metadataField(metadata, 'prevHash')},"recordedAt":${metadataField(metadata, 'recordedAt')}},` +
-    `"revision":${canonicalJson(revision)},"schemaVersion":${metadataField(metadata, 'schemaVersion')},` +
+    `"actor":${metadata.actor},"causationId":${metadata.causationId},` +
+    `"commandId":${metadata.commandId},"correlationId":${metadata.correlationId},` +
+    `"prevHash":${metadata.prevHash},"recordedAt":${metadata.recordedAt}},` +
+    `"revision":${canonicalJson(revision)},"schemaVersion":${metadata.schemaVersion},` +
     `"streamId":${canonicalJson(streamId)},"type":${canonicalJson(type)},"v":${CANONICAL_VERSION}}`
   );
 };

@@ -4,7 +4,9 @@ import {
   auditableOf,
   digestIfRecorded,
   digestOf,
+  metadataAsText,
   metadataOf,
+  metadataParsed,
   UnreadableEvent,
   type EventDigest,
 } from './eventDigest.js';
@@ -42,12 +44,13 @@ export class EventCheck {
     let digest: EventDigest;
     let prevHash: unknown;
     try {
-      const metadata = metadataOf(stored);
-      const attempted = recorded !== undefined && this.tryQuick();
-      const quick = attempted ? digestIfRecorded(stored, metadata, recorded.hashes, recorded.offset) : undefined;
-      if (attempted) this.count(quick !== undefined);
-      digest = quick ?? digestOf(auditableOf(stored));
-      prevHash = metadata.prevHash;
+      const quick = recorded !== undefined && this.tryQuick() ? this.quick(stored, recorded) : undefined;
+      if (quick) ({ digest, prevHash } = quick);
+      else {
+        const metadata = metadataOf(stored);
+        digest = digestOf(auditableOf(stored, metadata));
+        prevHash = metadata.prevHash;
+      }
     } catch (error) {
       if (error instanceof UnreadableEvent) return { reason: error.message };
       throw error;
@@ -61,6 +64,18 @@ export class EventCheck {
     const previous = this.links.known(chained);
     if (previous !== UNKNOWN) return this.linked(chained, previous, digest);
     return this.links.lookUp(chained).then((found) => this.linked(chained, found, digest));
+  }
+
+  /**
+   * The stored payload taken as its canonical text, and the metadata read as text when it is laid
+   * out as the append path writes it (else parsed): both hashes and the prevHash when they give the
+   * recorded leaf, else undefined.
+   */
+  private quick(stored: StoredEvent, recorded: RecordedLeaf): { digest: EventDigest; prevHash: unknown } | undefined {
+    const metadata = metadataAsText(stored.metadata) ?? metadataParsed(stored);
+    const digest = digestIfRecorded(stored, metadata.texts, recorded.hashes, recorded.offset);
+    this.count(digest !== undefined);
+    return digest && { digest, prevHash: metadata.prevHash };
   }
 
   private tryQuick(): boolean {

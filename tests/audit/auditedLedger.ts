@@ -37,12 +37,15 @@ export const buildAuditedLedger = async (count: number, streams = 7): Promise<st
       eventId: `event-${i}`,
       type: i % 2 === 0 ? 'OutcomeRecorded' : 'AttendanceRecorded',
       data: payload(i),
-      metadata: {
-        actor: 'secretariat#test',
-        recordedAt: '2017-07-13T09:00:00.000Z',
-        schemaVersion: 1,
-        prevHash: head.hash,
-      },
+      // Laid out as the append path writes metadata (see envelopes), but for every tenth event.
+      metadata:
+        i % 10 === 9
+          ? { actor: 'secretariat#test', recordedAt: '2017-07-13T09:00:00.000Z', schemaVersion: 1, prevHash: head.hash }
+          : {
+              ...{ commandId: `command-${i}`, correlationId: `correlation-${i}`, causationId: `command-${i}` },
+              ...{ actor: 'secretariat#test', recordedAt: '2017-07-13T09:00:00.000Z', schemaVersion: 1 },
+              prevHash: head.hash,
+            },
     };
     await events.appendToStream(streamId, [event]);
     heads.set(streamId, {

@@ -74,8 +74,8 @@ const nextInStream = (db: Database.Database, position: number): number =>
     )
     .get(position, position)!.position;
 
-/** Every payload rewritten with its keys in reverse order: the same JSON values, no longer canonical text. */
-const storeEveryPayloadReordered = (db: Database.Database): number => {
+/** Every payload (or metadata) rewritten with its keys in reverse order: the same JSON values, laid out otherwise. */
+const storeEveryReordered = (db: Database.Database, column: 'data' | 'metadata' = 'data'): number => {
   const reversed = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(reversed);
     if (typeof value !== 'object' || value === null) return value;
@@ -85,12 +85,14 @@ const storeEveryPayloadReordered = (db: Database.Database): number => {
         .map(([k, v]) => [k, reversed(v)]),
     );
   };
-  const rows = db.prepare<[], { position: number; data: string }>('SELECT position, data FROM events').all();
-  const update = db.prepare('UPDATE events SET data = ? WHERE position = ?');
+  const rows = db
+    .prepare<[], { position: number; text: string }>(`SELECT position, ${column} AS text FROM events`)
+    .all();
+  const update = db.prepare(`UPDATE events SET ${column} = ? WHERE position = ?`);
   let changed = 0;
-  for (const { position, data } of rows) {
-    const rewritten = JSON.stringify(reversed(JSON.parse(data)));
-    if (rewritten !== data) changed += 1;
+  for (const { position, text } of rows) {
+    const rewritten = JSON.stringify(reversed(JSON.parse(text)));
+    if (rewritten !== text) changed += 1;
     update.run(rewritten, position);
   }
   return changed;
@@ -108,6 +110,20 @@ const tamperings: Tampering[] = [
     tamper: onEvents((db) =>
       db
         .prepare(`UPDATE events SET metadata = json_set(metadata, '$.actor', 'auditor#evil') WHERE position = ?`)
+        .run(p),
+    ),
+  })),
+  ...[CHUNK + 1, 2 * CHUNK].map((p) => ({
+    // Verification reads metadata laid out as the append path writes it as text: one that is not
+    // (here a key written twice, which JSON.parse reads as its last value) is parsed.
+    name: `a prevHash forged by a repeated key in the metadata at ${p}`,
+    at: p,
+    tamper: onEvents((db) =>
+      db
+        .prepare(
+          `UPDATE events SET metadata = substr(metadata, 1, length(metadata) - 1) || ',"prevHash":"${'0'.repeat(64)}"}'
+           WHERE position = ?`,
+        )
         .run(p),
     ),
   })),
@@ -143,6 +159,17 @@ const tamperings: Tampering[] = [
       db.prepare('UPDATE leaves SET leaf_hash = zeroblob(32) WHERE leaf_index = ?').run(leafIndexAt(p)),
     ),
   })),
+  {
+    // Each row's position is its leaf index shifted by one amount, but for these two.
+    name: 'the positions of two recorded leaves swapped',
+    at: -1,
+    tamper: onAudit((db) => {
+      const [a, b] = [leafIndexAt(CHUNK + 3), leafIndexAt(CHUNK + 5)];
+      db.prepare('UPDATE leaves SET position = -position WHERE leaf_index IN (?, ?)').run(a, b);
+      db.prepare('UPDATE leaves SET position = ? WHERE leaf_index = ?').run(b + 1, a);
+      db.prepare('UPDATE leaves SET position = ? WHERE leaf_index = ?').run(a + 1, b);
+    }),
+  },
   {
     name: 'a recorded leaf deleted in the middle',
     at: -1, // the reference says where
@@ -233,18 +260,20 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     expect(report).toEqual(reference);
   });
 
-  it('names an event whose stored payload is not JSON as the break, where the first verification threw', async () => {
+  // Where the first verification threw, on this event's payload or metadata.
+  it.each([
+    ['payload', `data = 'not json'`],
+    ['metadata, followed by text', `metadata = metadata || 'x'`],
+    ['metadata, preceded by text', `metadata = 'x' || metadata`],
+  ])('names an event whose stored %s is not JSON as the break', async (_what, change) => {
     const dir = copyLedger(base);
     copies.push(dir);
-    onEvents((db) => db.prepare(`UPDATE events SET data = 'not json' WHERE position = ?`).run(CHUNK + 1))(dir);
-    const { report } = await both(dir, options).catch(async () => {
-      const events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { readOnly: true });
-      const records = openAuditRecords(join(dir, 'audit.sqlite'));
-      const found = await verifyLedger(events, records, keyOf(dir), [], options);
-      records.close();
-      await events.close();
-      return { report: found };
-    });
+    onEvents((db) => db.prepare(`UPDATE events SET ${change} WHERE position = ?`).run(CHUNK + 1))(dir);
+    const events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { readOnly: true });
+    const records = openAuditRecords(join(dir, 'audit.sqlite'));
+    const report = await verifyLedger(events, records, keyOf(dir), [], options);
+    records.close();
+    await events.close();
     expect(report.firstBreak).toMatchObject({ position: CHUNK + 1, reason: expect.stringMatching(/not JSON/) });
     expect(report.eventsChecked).toBe(CHUNK);
   });
@@ -264,7 +293,25 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     const dir = copyLedger(base);
     copies.push(dir);
     let changed = 0;
-    onEvents((db) => (changed = storeEveryPayloadReordered(db)))(dir);
+    onEvents((db) => (changed = storeEveryReordered(db)))(dir);
+    expect(changed).toBeGreaterThan(EVENTS / 2);
+    const { report, reference } = await both(dir, options);
+    expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
+    expect(report).toEqual(reference);
+  });
+
+  it.each([
+    ['with its keys in another order', (db: Database.Database) => storeEveryReordered(db, 'metadata')],
+    [
+      'with an escape that reads as the same character',
+      (db: Database.Database) =>
+        db.prepare(String.raw`UPDATE events SET metadata = replace(metadata, '#', '\u0023')`).run().changes,
+    ],
+  ])('finds a ledger whose metadata is written %s whole, as the first verification does', async (_how, rewrite) => {
+    const dir = copyLedger(base);
+    copies.push(dir);
+    let changed = 0;
+    onEvents((db) => (changed = rewrite(db)))(dir);
     expect(changed).toBeGreaterThan(EVENTS / 2);
     const { report, reference } = await both(dir, options);
     expect(reference).toMatchObject({ ok: true, eventsChecked: EVENTS });
@@ -275,7 +322,7 @@ describe.each(modes)('verification %s', (_mode, options, cases) => {
     const dir = copyLedger(base);
     copies.push(dir);
     onEvents((db) => {
-      storeEveryPayloadReordered(db);
+      storeEveryReordered(db);
       db.prepare(`UPDATE events SET data = json_set(data, '$.forged', 1) WHERE position = ?`).run(CHUNK + 1);
     })(dir);
     const { report, reference } = await both(dir, options);
