@@ -24,12 +24,16 @@ type Chunk = { pieces: Extract<FromWorker, { type: 'leaves' }>[]; end?: Exclude<
 
 const startWorker = (workerData: WorkerData): Worker => startModuleWorker(import.meta.url, 'verifyWorker', workerData);
 
+/** Chunks a worker holds at once: the one it checks and the next, so that it never waits for this thread. */
+const QUEUED_PER_WORKER = 2;
+
 /**
  * Verification of a SQLite log split by position into chunks, checked by worker threads (each on
  * its own read-only connection) while this thread only combines: it takes each chunk's leaves in log
  * order into the tree check, so the first break is exactly the one a reading in order would find
- * (a chunk's own findings count only once every chunk before it passed). At most two chunks per
- * worker are in flight or waiting, which bounds memory.
+ * (a chunk's own findings count only once every chunk before it passed). A worker is handed its next
+ * chunk before it finishes the one it checks; at most two chunks per worker are in flight or
+ * waiting, which bounds memory.
  */
 export const verifyInWorkers = async (plan: WorkerPlan): Promise<Break | undefined> => {
   const workers = Array.from({ length: plan.workers }, () =>
@@ -46,7 +50,8 @@ class Coordinator {
   private readonly chunkPositions: number;
   private readonly chunkCount: number;
   private readonly chunks = new Map<number, Chunk>();
-  private readonly idle: Worker[];
+  /** Chunks handed to each worker and not done yet. */
+  private readonly queued = new Map<Worker, number>();
   private current = 0;
   private dispatched = 0;
   private settle: (found: Break | undefined | Promise<Break | undefined>) => void = () => undefined;
@@ -59,7 +64,7 @@ class Coordinator {
   ) {
     this.chunkPositions = plan.chunkPositions ?? 32_768;
     this.chunkCount = Math.ceil(plan.head / this.chunkPositions);
-    this.idle = [...workers];
+    for (const worker of workers) this.queued.set(worker, 0);
   }
 
   run(): Promise<Break | undefined> {
@@ -84,13 +89,18 @@ class Coordinator {
   }
 
   private dispatch(): void {
-    const window = this.current + 2 * this.workers.length;
-    while (this.idle.length > 0 && this.dispatched < this.chunkCount && this.dispatched < window) {
-      const chunk = this.dispatched++;
-      const after = chunk * this.chunkPositions;
-      const job: ChunkJob = { chunk, after, upTo: Math.min(after + this.chunkPositions, this.plan.head) };
-      this.chunks.set(chunk, { pieces: [] });
-      this.idle.pop()?.postMessage(job);
+    const window = this.current + QUEUED_PER_WORKER * this.workers.length;
+    for (let queued = 0; queued < QUEUED_PER_WORKER; queued += 1) {
+      for (const worker of this.workers) {
+        if (this.dispatched >= this.chunkCount || this.dispatched >= window) return;
+        if (this.queued.get(worker)! > queued) continue;
+        const chunk = this.dispatched++;
+        const after = chunk * this.chunkPositions;
+        const job: ChunkJob = { chunk, after, upTo: Math.min(after + this.chunkPositions, this.plan.head) };
+        this.chunks.set(chunk, { pieces: [] });
+        this.queued.set(worker, queued + 1);
+        worker.postMessage(job);
+      }
     }
   }
 
@@ -101,11 +111,12 @@ class Coordinator {
     if (message.type === 'leaves') chunk.pieces.push(message);
     else {
       chunk.end = message;
-      this.idle.push(worker);
+      this.queued.set(worker, this.queued.get(worker)! - 1);
     }
     try {
+      this.dispatch(); // first: the worker that finished a chunk has the next one queued already
       this.drain();
-      this.dispatch();
+      this.dispatch(); // the chunks taken in may have moved the window
     } catch (error) {
       this.fail(error);
     }

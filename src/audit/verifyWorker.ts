@@ -73,10 +73,15 @@ const verifyChunk = async ({ chunk, after, upTo }: ChunkJob): Promise<FromWorker
   return { type: 'done', chunk };
 };
 
+// Chunks are checked one after the other, in the order given (the coordinator queues the next one
+// before this one is done): the reader, the hints and the chain links serve one chunk at a time.
+let checked = Promise.resolve();
 port.on('message', (job: ChunkJob) => {
-  verifyChunk(job).then(
-    (done) => port.postMessage(done),
-    (error: unknown) =>
-      port.postMessage({ type: 'failed', chunk: job.chunk, message: String(error) } satisfies FromWorker),
+  checked = checked.then(() =>
+    verifyChunk(job).then(
+      (done) => port.postMessage(done),
+      (error: unknown) =>
+        port.postMessage({ type: 'failed', chunk: job.chunk, message: String(error) } satisfies FromWorker),
+    ),
   );
 });
