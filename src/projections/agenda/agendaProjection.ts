@@ -100,14 +100,20 @@ class AgendaWriter implements ProjectionWriter {
       const { meetingId, title, forum, location, host, startsAt, endsAt, agenda } = e.data;
       for (const item of agenda)
         this.statements.addItem.run(meetingId, meetingId, at, e.recordedAt, item.itemId, item.title);
-      this.meetings.put(
-        [meetingId],
-        {
-          ...{ title, forum, location, host, starts_at: startsAt, ends_at: endsAt, status: 'scheduled' },
-          ...{ cancellation_reason: null, changes: 0, updated_at: e.recordedAt, scheduled_items: agenda.length },
-        },
-        at,
-      );
+      const row: AgendaMeetingRow = {
+        title,
+        forum,
+        location,
+        host,
+        starts_at: startsAt,
+        ends_at: endsAt,
+        status: 'scheduled',
+        cancellation_reason: null,
+        changes: 0,
+        updated_at: e.recordedAt,
+        scheduled_items: agenda.length,
+      };
+      this.meetings.put([meetingId], row, at);
       return;
     }
     const { meetingId } = e.data;

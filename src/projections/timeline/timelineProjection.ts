@@ -103,12 +103,21 @@ class TimelineWriter implements ProjectionWriter {
       case 'OutcomeRecorded': {
         const { outcomeId, meetingId, theatre, stage, kind, summary, occurredOn } = e.data;
         const date = occurredOn ?? dayOf(this.meetings.current([meetingId])?.starts_at);
-        const row = { meeting_id: meetingId, theatre, stage, kind, summary, occurred_on: occurredOn, date };
-        this.outcomes.put(
-          [outcomeId],
-          { ...row, recorded_position: at, retracted: 0, corrections: 0, listed: listed(theatre, 0) },
-          at,
-        );
+        // One literal: on Node 20 a spread followed by more properties costs microseconds (see toProjectedEvent).
+        const row: OutcomeRow = {
+          meeting_id: meetingId,
+          theatre,
+          stage,
+          kind,
+          summary,
+          occurred_on: occurredOn,
+          date,
+          recorded_position: at,
+          retracted: 0,
+          corrections: 0,
+          listed: listed(theatre, 0),
+        };
+        this.outcomes.put([outcomeId], row, at);
         if (theatre !== null) this.statements.theatre.run(theatre, at);
         return;
       }
