@@ -32,27 +32,72 @@ const ratioFigure = (
   };
 };
 
+/** The fastest of `runs`; a run that failed or timed out wins, so that it is reported. */
+const fastest = (runs: readonly CliRun[]): CliRun => {
+  const failed = runs.find((run) => run.timedOut || run.code !== 0);
+  const best = failed ?? runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  return { ...best, peakBytes: Math.max(...runs.map((run) => run.peakBytes)) };
+};
+
+/** The times of all runs, fastest first counted: what the note shows. */
+const times = (runs: readonly { ms: number }[]): string => runs.map((run) => seconds(run.ms)).join(', ');
+
+/**
+ * A ceiling and a CLI run, each taken `settings.repeats` times, alternating: the fastest of each
+ * (and the highest peak RSS of the runs).
+ */
+const alternating = async (ceiling: () => { ms: number; rows: number }, run: () => Promise<CliRun>) => {
+  const ceilings: { ms: number; rows: number }[] = [];
+  const runs: CliRun[] = [];
+  for (let i = 0; i < settings.repeats; i += 1) {
+    ceilings.push(ceiling());
+    runs.push(await run());
+  }
+  const best = ceilings.reduce((a, b) => (b.ms < a.ms ? b : a));
+  return { ceiling: best, run: fastest(runs), note: `fastest of ${times(runs)}; ceilings ${times(ceilings)}` };
+};
+
 /**
  * With no server running: the two ceilings (one raw pass over the events table each), then
- * `projections rebuild` and `audit verify` through the real CLI, each timed and its peak RSS taken.
- * The rebuild leaves every projection saved at the head, so the next start is warm.
+ * `projections rebuild` and `audit verify` through the real CLI, each timed and its peak RSS taken,
+ * each pair taken `settings.repeats` times. The rebuild leaves every projection saved at the head,
+ * so the next start is warm.
  */
 export const offlineFigures = async (dataDir: string): Promise<{ measured: Measurements; rebuildMs?: number }> => {
   const log = join(dataDir, 'ledger.sqlite');
   const startUp = await runCli(dataDir, ['help'], settings.timeoutMs);
   const note = `wall time of the CLI process; its start-up alone (ledger help) takes ${seconds(startUp.ms)}`;
-  const parse = readAndParse(log);
-  const rebuild = await runCli(dataDir, ['projections', 'rebuild'], settings.timeoutMs);
-  const hashed = readAndHash(log);
-  const verify = await runCli(dataDir, ['audit', 'verify'], settings.timeoutMs);
-  const verdict = verify.code === 0 && /"ok":\s*true/.test(verify.stdout);
+  const rebuild = await alternating(
+    () => readAndParse(log),
+    () => runCli(dataDir, ['projections', 'rebuild'], settings.timeoutMs),
+  );
+  const verify = await alternating(
+    () => readAndHash(log),
+    () => runCli(dataDir, ['audit', 'verify'], settings.timeoutMs),
+  );
+  const verdict = verify.run.code === 0 && /"ok":\s*true/.test(verify.run.stdout);
+  const rebuilt = rebuild.run.code === 0 && !rebuild.run.timedOut;
   return {
     measured: {
-      rebuild: ratioFigure(rebuild, parse.ms, parse.rows, 0.7, rebuild.code === 0, note),
-      rebuildRss: peakFigure(rebuild),
-      verify: ratioFigure(verify, hashed.ms, hashed.rows, 0.8, verdict, `${note}; exit 0, said ok`),
-      verifyRss: peakFigure(verify),
+      rebuild: ratioFigure(
+        rebuild.run,
+        rebuild.ceiling.ms,
+        rebuild.ceiling.rows,
+        0.7,
+        rebuilt,
+        `${note}; ${rebuild.note}`,
+      ),
+      rebuildRss: peakFigure(rebuild.run),
+      verify: ratioFigure(
+        verify.run,
+        verify.ceiling.ms,
+        verify.ceiling.rows,
+        0.8,
+        verdict,
+        `${note}; exit 0, said ok; ${verify.note}`,
+      ),
+      verifyRss: peakFigure(verify.run),
     },
-    ...(rebuild.code === 0 && { rebuildMs: rebuild.ms }),
+    ...(rebuilt && { rebuildMs: rebuild.run.ms }),
   };
 };

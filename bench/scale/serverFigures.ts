@@ -7,23 +7,31 @@ import { settings, TOKENS } from './settings.js';
 
 const timedOut = () => `timed out after ${settings.timeoutMs / 1000} s`;
 
-/** Cold start: the projection store deleted, the server started, timed to the first 200 of /readyz. */
+/**
+ * Cold start: the projection store deleted, the server started, timed to the first 200 of /readyz;
+ * taken `settings.repeats` times, the fastest counts (as for the rebuild it is compared with).
+ */
 export const coldStart = async (
   session: LedgerSession,
   rebuildMs: number | undefined,
 ): Promise<{ measured: Measurements; ready: boolean }> => {
-  await session.stop();
-  session.deleteProjectionStore();
-  const server = await session.start();
-  const ready = await waitReady(server, settings.timeoutMs);
-  const listening = `listening after ${seconds(server.listenMs)}`;
-  if (ready === undefined) return { measured: { coldStart: unmeasured(timedOut(), listening) }, ready: false };
+  const starts: { ready: number; listenMs: number }[] = [];
+  for (let i = 0; i < settings.repeats; i += 1) {
+    await session.stop();
+    session.deleteProjectionStore();
+    const server = await session.start();
+    const ready = await waitReady(server, settings.timeoutMs);
+    const listening = `listening after ${seconds(server.listenMs)}`;
+    if (ready === undefined) return { measured: { coldStart: unmeasured(timedOut(), listening) }, ready: false };
+    starts.push({ ready, listenMs: server.listenMs });
+  }
+  const best = starts.reduce((a, b) => (b.ready < a.ready ? b : a));
   const coldStartFigure: Measured = {
-    value: seconds(ready),
+    value: seconds(best.ready),
     ceiling: rebuildMs === undefined ? 'rebuild not measured' : `${seconds(rebuildMs)} (rebuild)`,
-    ...(rebuildMs !== undefined && { ratio: rebuildMs / ready }),
-    pass: rebuildMs !== undefined && ready <= rebuildMs,
-    note: listening,
+    ...(rebuildMs !== undefined && { ratio: rebuildMs / best.ready }),
+    pass: rebuildMs !== undefined && best.ready <= rebuildMs,
+    note: `fastest of ${starts.map((s) => seconds(s.ready)).join(', ')}; listening after ${seconds(best.listenMs)}`,
   };
   return { measured: { coldStart: coldStartFigure }, ready: true };
 };

@@ -17,6 +17,12 @@ export const settings = {
   seconds: numberFrom('BENCH_SECONDS', 10),
   /** The bound on every wait: a start to /readyz, a CLI run, one read (BENCH_TIMEOUT_S, default 10 min). */
   timeoutMs: numberFrom('BENCH_TIMEOUT_S', 600) * 1000,
+  /**
+   * How many times each offline ceiling, CLI run and cold start is taken, alternating (BENCH_REPEATS,
+   * default 2): the fastest of each counts, so that a slow spell of a shared machine during one of
+   * them does not decide a ratio either way.
+   */
+  repeats: Math.max(1, Math.floor(numberFrom('BENCH_REPEATS', 2))),
   /** Where a generated ledger is kept and reused between runs (BENCH_KEEP), if anywhere. */
   keep: process.env.BENCH_KEEP || undefined,
   /** Stalled live-feed readers to open. */
