@@ -93,12 +93,13 @@ class Coordinator {
     for (let queued = 0; queued < QUEUED_PER_WORKER; queued += 1) {
       for (const worker of this.workers) {
         if (this.dispatched >= this.chunkCount || this.dispatched >= window) return;
-        if (this.queued.get(worker)! > queued) continue;
+        const held = this.queued.get(worker)!;
+        if (held > queued) continue; // the least loaded workers first
         const chunk = this.dispatched++;
         const after = chunk * this.chunkPositions;
         const job: ChunkJob = { chunk, after, upTo: Math.min(after + this.chunkPositions, this.plan.head) };
         this.chunks.set(chunk, { pieces: [] });
-        this.queued.set(worker, queued + 1);
+        this.queued.set(worker, held + 1);
         worker.postMessage(job);
       }
     }
@@ -114,7 +115,7 @@ class Coordinator {
       this.queued.set(worker, this.queued.get(worker)! - 1);
     }
     try {
-      this.dispatch(); // first: the worker that finished a chunk has the next one queued already
+      this.dispatch(); // first: a worker that finished a chunk is busy with the next; queue it another
       this.drain();
       this.dispatch(); // the chunks taken in may have moved the window
     } catch (error) {
