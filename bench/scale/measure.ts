@@ -8,6 +8,12 @@ export const percentile = (values: readonly number[], q: number): number => {
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 export const millis = (ms: number): string => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 export const mib = (bytes: number): string => `${(bytes / 1_048_576).toFixed(0)} MiB`;
+/** The one of `samples` (at least one) that took least, by `ms` of each: the machine is shared, see settings.repeats. */
+export const fastest = <T>(samples: readonly T[], ms: (sample: T) => number): T =>
+  samples.reduce((best, sample) => (ms(sample) < ms(best) ? sample : best));
+/** Every sample's time, in the order taken. */
+export const timesOf = <T>(samples: readonly T[], ms: (sample: T) => number): string =>
+  samples.map((sample) => seconds(ms(sample))).join(', ');
 export const elapsedMs = (since: number): number => performance.now() - since;
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readAndHash, readAndParse } from './ceilings.js';
-import { mib, seconds } from './measure.js';
+import { fastest, mib, seconds, timesOf } from './measure.js';
 import { runCli, type CliRun } from './processes.js';
 import { unmeasured, type Measured, type Measurements } from './report.js';
 import { settings } from './settings.js';
@@ -32,15 +32,12 @@ const ratioFigure = (
   };
 };
 
-/** The fastest of `runs`; a run that failed or timed out wins, so that it is reported. */
-const fastest = (runs: readonly CliRun[]): CliRun => {
+/** The fastest of `runs` (a run that failed or timed out instead, so that it is reported), with the highest peak RSS. */
+const fastestRun = (runs: readonly CliRun[]): CliRun => {
   const failed = runs.find((run) => run.timedOut || run.code !== 0);
-  const best = failed ?? runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const best = failed ?? fastest(runs, (run) => run.ms);
   return { ...best, peakBytes: Math.max(...runs.map((run) => run.peakBytes)) };
 };
-
-/** The times of all runs, fastest first counted: what the note shows. */
-const times = (runs: readonly { ms: number }[]): string => runs.map((run) => seconds(run.ms)).join(', ');
 
 /**
  * A ceiling and a CLI run, each taken `settings.repeats` times, alternating: the fastest of each
@@ -53,8 +50,12 @@ const alternating = async (ceiling: () => { ms: number; rows: number }, run: () 
     ceilings.push(ceiling());
     runs.push(await run());
   }
-  const best = ceilings.reduce((a, b) => (b.ms < a.ms ? b : a));
-  return { ceiling: best, run: fastest(runs), note: `fastest of ${times(runs)}; ceilings ${times(ceilings)}` };
+  const ms = (sample: { ms: number }) => sample.ms;
+  return {
+    ceiling: fastest(ceilings, ms),
+    run: fastestRun(runs),
+    note: `fastest of ${timesOf(runs, ms)}; ceilings ${timesOf(ceilings, ms)}`,
+  };
 };
 
 /**

@@ -1,5 +1,5 @@
 import { memoryOf, runCli, waitReady, type Server } from './processes.js';
-import { bytes, mib, millis, seconds, sleep } from './measure.js';
+import { bytes, fastest, mib, millis, seconds, sleep, timesOf } from './measure.js';
 import { startPinger, timedGet } from './probes.js';
 import { unmeasured, type Measured, type Measurements } from './report.js';
 import type { LedgerSession } from './session.js';
@@ -25,13 +25,13 @@ export const coldStart = async (
     if (ready === undefined) return { measured: { coldStart: unmeasured(timedOut(), listening) }, ready: false };
     starts.push({ ready, listenMs: server.listenMs });
   }
-  const best = starts.reduce((a, b) => (b.ready < a.ready ? b : a));
+  const best = fastest(starts, (start) => start.ready);
   const coldStartFigure: Measured = {
     value: seconds(best.ready),
     ceiling: rebuildMs === undefined ? 'rebuild not measured' : `${seconds(rebuildMs)} (rebuild)`,
     ...(rebuildMs !== undefined && { ratio: rebuildMs / best.ready }),
     pass: rebuildMs !== undefined && best.ready <= rebuildMs,
-    note: `fastest of ${starts.map((s) => seconds(s.ready)).join(', ')}; listening after ${seconds(best.listenMs)}`,
+    note: `fastest of ${timesOf(starts, (start) => start.ready)}; listening after ${seconds(best.listenMs)}`,
   };
   return { measured: { coldStart: coldStartFigure }, ready: true };
 };
