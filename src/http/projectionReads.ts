@@ -7,7 +7,7 @@ import { beforeFirstEventNotice } from '../projections/businessDate.js';
 import type { ProjectionName } from '../projections/catalog.js';
 import type { ProjectionEngine } from '../projections/projectionEngine.js';
 import { matchesIfNoneMatch } from './etag.js';
-import type { PageCursors } from './pageCursors.js';
+import { listingOf, type PageCursors } from './pageCursors.js';
 import { beyondTheLog, HttpProblem } from './problem.js';
 
 /** Query parameters every projection read takes: read-your-writes, time travel and paging. */
@@ -56,7 +56,7 @@ type ReadQuery = {
  * Where a read answers: the position, where its page starts, and query values its first page fixed;
  * `notice`, what the reader must know to read the answer right (an asOf before the first event).
  */
-export type View = { at: number; after: unknown; pinned: Record<string, string>; notice?: string };
+export type View = { at: number; after: unknown; pinned: Record<string, string>; listing: string; notice?: string };
 
 /**
  * How the projection routes resolve the position they answer at. A cursor (signed, see
@@ -100,7 +100,7 @@ export class ProjectionReads {
   /** The cursor of the page after this one, or null when this was the last. */
   next(view: View, after: unknown, pinned: Record<string, string> = view.pinned): string | null {
     if (after === null) return null;
-    return this.cursors.encode({ at: view.at, after, pinned });
+    return this.cursors.encode({ at: view.at, after, pinned, on: view.listing });
   }
 
   private async resolve(
@@ -110,16 +110,17 @@ export class ProjectionReads {
     query: ReadQuery,
   ): Promise<View> {
     const { engine, store } = this;
+    const listing = listingOf(request);
     if (query.cursor !== undefined) {
-      const cursor = this.cursors.decode(query.cursor);
+      const cursor = this.cursors.decode(query.cursor, listing);
       await reached(engine, name, cursor.at, query.waitMs);
-      return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {} };
+      return { at: cursor.at, after: cursor.after, pinned: cursor.pinned ?? {}, listing };
     }
     if (query.asOf !== undefined) {
       const { at, notice } = await asOf(engine, name, store, query.asOf, query.waitMs);
-      return { at, after: undefined, pinned: {}, ...(notice !== undefined && { notice }) };
+      return { at, after: undefined, pinned: {}, listing, ...(notice !== undefined && { notice }) };
     }
-    return { at: await live(engine, name, reply, query), after: undefined, pinned: {} };
+    return { at: await live(engine, name, reply, query), after: undefined, pinned: {}, listing };
   }
 }
 

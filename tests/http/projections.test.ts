@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectJson, expectProblem, outcomes, plenary, post, schedule, smallGroup } from './fixtures.js';
+import { expectJson, expectProblem, members, outcomes, plenary, post, schedule, smallGroup } from './fixtures.js';
+import { PageCursors } from '../../src/http/pageCursors.js';
 import { startTestApp, type TestApp } from './testApp.js';
 
 type Accepted = { meetingId: string; revision: number; position: number };
@@ -203,6 +204,47 @@ describe('pages', () => {
       expectProblem(await get(`/v1/agenda?${SINCE_2017}&cursor=${cursor}`), 400);
     }
     expectProblem(await get(`/v1/timeline?cursor=${first.next}`), 400, 'invalid-cursor'); // another route's
+  });
+
+  it('takes a cursor only on the listing whose page handed it out', async () => {
+    // Given two members at the same two meetings, and a first page of each listing of the same shape
+    for (const member of [members.unitedStates, members.iraq])
+      expect((await post(t, '/v1/members', member)).statusCode).toBe(201);
+    const meetings = [
+      await schedule(t, { ...plenary, title: 'Political directors', startsAt: '2017-07-11T13:00:00Z' }),
+      await schedule(t, { ...plenary, title: 'Ministerial', startsAt: '2017-07-12T09:00:00Z' }),
+    ];
+    for (const meetingId of meetings) {
+      for (const participantId of ['united-states', 'iraq']) {
+        expectJson(await post(t, `/v1/meetings/${meetingId}/attendance`, { participantId, status: 'present' }), 200);
+      }
+    }
+    const wait = `minPosition=${await t.ledger.store.headPosition()}`;
+    const ours = await page(`/v1/attendance/united-states?${SINCE_2017}&limit=1&${wait}`);
+    const agenda = await page(`/v1/agenda?${SINCE_2017}&limit=1`);
+    expect(ours.next).toEqual(expect.any(String));
+
+    // When each cursor is given to another listing, then it is refused: another participant's
+    // meetings, or the agenda's, keyed alike, would be read from a place their first page never led to
+    expectProblem(await get(`/v1/attendance/iraq?${SINCE_2017}&cursor=${ours.next}`), 400, 'invalid-cursor');
+    expectProblem(await get(`/v1/attendance/united-states?cursor=${agenda.next}`), 400, 'invalid-cursor');
+    expectProblem(await get(`/v1/agenda?cursor=${ours.next}`), 400, 'invalid-cursor');
+
+    // and on its own listing it reads on
+    const second = expectJson<{ meetings: { meetingId: string }[] }>(
+      await get(`/v1/attendance/united-states?${SINCE_2017}&limit=1&cursor=${ours.next}`),
+      200,
+    );
+    expect(second.meetings.map((m) => m.meetingId)).toEqual([meetings[1]]);
+  });
+
+  it('still takes a cursor handed out before cursors named their listing', async () => {
+    const first = await page(`/v1/agenda?${SINCE_2017}&limit=1`);
+    const cursor = new PageCursors(t.ledger.cursorKey).decode(first.next!, '/v1/agenda');
+    const { on: _on, ...unnamed } = cursor;
+    const earlier = new PageCursors(t.ledger.cursorKey).encode(unnamed);
+    const second = await page(`/v1/agenda?${SINCE_2017}&limit=1&cursor=${earlier}`);
+    expect(second.position).toBe(first.position);
   });
 
   it('lets any reader follow the pages of an asOf read, which stay at that position', async () => {

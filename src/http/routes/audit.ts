@@ -6,7 +6,7 @@ import type { AuditStore, StoredCheckpoint } from '../../audit/auditStore.js';
 import { verifyLedger, type VerifyReport } from '../../audit/verifyLedger.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { AUDITORS } from '../access.js';
-import { PageCursors } from '../pageCursors.js';
+import { listingOf, PageCursors } from '../pageCursors.js';
 import { HttpProblem } from '../problem.js';
 import { projectionReadQuery } from '../projectionReads.js';
 
@@ -104,7 +104,8 @@ export const auditRoutes =
       },
       async (request) => {
         const { limit, cursor } = request.query;
-        const started = cursor === undefined ? undefined : cursors.decode(cursor);
+        const listing = listingOf(request);
+        const started = cursor === undefined ? undefined : cursors.decode(cursor, listing);
         const before = PageCursors.after(treeSizeKey, started?.after) ?? Number.MAX_SAFE_INTEGER;
         // One more than the page: whether another page follows, without counting what is kept.
         const page = auditStore.checkpointsBefore(before, limit + 1);
@@ -112,7 +113,7 @@ export const auditRoutes =
         const last = checkpoints.at(-1);
         // `at`, as in every cursor, the position the first page answered at: what its newest checkpoint covers.
         const at = started?.at ?? checkpoints[0]?.position ?? 0;
-        const next = page.length > limit && last ? cursors.encode({ at, after: last.treeSize }) : null;
+        const next = page.length > limit && last ? cursors.encode({ at, after: last.treeSize, on: listing }) : null;
         return { checkpoints: checkpoints.map(listed), next };
       },
     );
