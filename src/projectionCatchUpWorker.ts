@@ -7,10 +7,10 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogFollower } from './application/logFollower.js';
-import { openEventsReadOnly } from './cli/readOnlyLedger.js';
 import type { Config } from './config.js';
 import { ProjectionEngine } from './projections/projectionEngine.js';
 import { ProjectionDatabase } from './projections/store/projectionDatabase.js';
+import { openLogReadOnly } from './readOnlyEvents.js';
 import { FOLLOWER_PAGE_EVENTS, type FromCatchUpWorker, type WorkerReport } from './projectionCatchUp.js';
 
 /**
@@ -34,7 +34,7 @@ const port = parentPort!;
 const send = (message: FromCatchUpWorker) => port.postMessage(message);
 
 const run = async (): Promise<void> => {
-  const { events, close } = await openEventsReadOnly(config);
+  const { events, close } = await openLogReadOnly(config);
   const database = new ProjectionDatabase(join(config.dataDir, 'projections.sqlite'), { checkpointInBackground: true });
   // What the server's engine and follower would log is sent for the server to log.
   const report = (level: WorkerReport['level'], msg: string, details: Record<string, unknown>) =>

@@ -1,12 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditRecords } from '../audit/auditStore.js';
 import { openAuditRecords } from '../audit/sqliteAuditRecords.js';
 import type { Config } from '../config.js';
 import type { EventStore } from '../eventStore/eventStore.js';
-import { SqliteEventStore } from '../eventStore/sqliteEventStore.js';
+import { openLogReadOnly } from '../readOnlyEvents.js';
 
 /** The audit CLI refuses with one line and an exit code (2 for what the caller must supply). */
 export class AuditCliRefusal extends Error {
@@ -40,36 +39,13 @@ export const readPublicKey = (config: Config, publicKeyFile: string | undefined)
   }
 };
 
-/** The event store, for reading only (PostgreSQL: a schema already up to date is opened without DDL). */
+/** The event store, for reading only (see openLogReadOnly); a data directory with no SQLite log is refused. */
 export const openEventsReadOnly = async (
   config: Config,
 ): Promise<{ events: EventStore; close: () => Promise<void> }> => {
-  switch (config.store.kind) {
-    case 'sqlite': {
-      const file = join(config.dataDir, 'ledger.sqlite');
-      if (!existsSync(file)) throw new AuditCliRefusal(`No ledger at ${file}`, 1);
-      const events = new SqliteEventStore(file, { readOnly: true });
-      return { events, close: () => events.close() };
-    }
-    case 'postgres': {
-      // Imported here, as in main.ts: a command on SQLite does not load pg or gRPC.
-      const [{ openPostgres }, { PostgresEventStore }] = await Promise.all([
-        import('../eventStore/postgresDatabase.js'),
-        import('../eventStore/postgresEventStore.js'),
-      ]);
-      const database = await openPostgres({ connectionString: config.store.url, schema: config.store.schema });
-      const events = new PostgresEventStore(database); // not started: no LISTEN connection
-      return { events, close: () => events.close() };
-    }
-    case 'eventstoredb': {
-      // Its idempotency records are a local file the adapter opens at once: give it a scratch folder,
-      // so that reading the log writes nothing in the data directory.
-      const { openEventStoreDb } = await import('../eventStore/eventStoreDbEventStore.js');
-      const scratch = mkdtempSync(join(tmpdir(), 'ledger-audit-'));
-      const events = openEventStoreDb(config.store.connectionString, { dataDir: scratch });
-      return { events, close: () => events.close().finally(() => rmSync(scratch, { recursive: true, force: true })) };
-    }
-  }
+  const file = join(config.dataDir, 'ledger.sqlite');
+  if (config.store.kind === 'sqlite' && !existsSync(file)) throw new AuditCliRefusal(`No ledger at ${file}`, 1);
+  return openLogReadOnly(config);
 };
 
 /** Opens the log and the audit records (data/audit.sqlite, if the audit log ever ran) for reading only. */
