@@ -24,7 +24,7 @@ const GENERATOR_SOURCES = [
   'bench/recordedCommands.ts',
   'bench/scale/generate.ts',
   'src/audit/canonical.ts',
-  'src/audit/canonicalJson.ts',
+  'src/eventStore/canonicalJson.ts',
   'src/audit/canonicalText.ts',
   'src/application/eventIds.ts',
   'src/domain/events.ts',

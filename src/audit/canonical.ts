@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '../eventStore/canonicalJson.js';
 import { canonicalText, type AuditableEvent } from './canonicalText.js';
 
 export {

@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '../eventStore/canonicalJson.js';
 
 // Pure (no node: imports): the web console bundles this very code to recompute an event's bytes in
 // the browser, so what it verifies is what the server hashes.

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../audit/canonicalJson.js';
+import { canonicalJson } from './canonicalJson.js';
 import type { IdempotencyRecord, RecordedEvent, StoredEvent } from './eventStore.js';
 
 /**

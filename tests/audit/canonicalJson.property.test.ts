@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUDITED_METADATA, canonicalBytes, type AuditableEvent } from '../../src/audit/canonical.js';
-import { canonicalJson } from '../../src/audit/canonicalJson.js';
+import { canonicalJson } from '../../src/eventStore/canonicalJson.js';
 import { referenceCanonicalBytes, referenceJcs } from './jcsReference.js';
 
 const RUNS = Number(process.env.CANONICAL_RUNS ?? 2_000);

@@ -1,5 +1,5 @@
 // The first implementation of the canonical bytes (encoding version 1), kept verbatim as the
-// reference the hand-written serialiser in src/audit/canonicalJson.ts must equal byte for byte.
+// reference the hand-written serialiser in src/eventStore/canonicalJson.ts must equal byte for byte.
 // Slow (it allocates an entries array per object) and meant to be obviously right.
 import { AUDITED_METADATA, CANONICAL_VERSION, type AuditableEvent } from '../../src/audit/canonical.js';
 

@@ -1,4 +1,5 @@
-// RFC 8785 (JSON Canonicalization Scheme) written by hand for the values events hold. Verification
+// RFC 8785 (JSON Canonicalization Scheme) written by hand for the values events hold: the stores write
+// payloads in it (storedRows), and the audit hashes it (src/audit/canonical.ts). Verification
 // canonicalises every event of the log, so this is on the hot path: it writes each string once,
 // sorts keys in place, and builds no intermediate entries arrays. Its output is byte-for-byte the
 // output of the first implementation (tests/audit/jcsReference.ts), which the property tests check.
