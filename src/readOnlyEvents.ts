@@ -30,7 +30,7 @@ export const openLogReadOnly = async (config: Config): Promise<{ events: EventSt
       // Its idempotency records are a local file the adapter opens at once: give it a scratch folder,
       // so that reading the log writes nothing in the data directory.
       const { openEventStoreDb } = await import('./eventStore/eventStoreDbEventStore.js');
-      const scratch = mkdtempSync(join(tmpdir(), 'ledger-audit-'));
+      const scratch = mkdtempSync(join(tmpdir(), 'ledger-read-'));
       const events = openEventStoreDb(config.store.connectionString, { dataDir: scratch });
       return { events, close: () => events.close().finally(() => rmSync(scratch, { recursive: true, force: true })) };
     }

@@ -48,17 +48,19 @@ export const commandLoad = async (server: Server): Promise<LoadResult> => {
 };
 
 /** Loads of one server as one: commands/s over all of them, the worst p99, every refusal and error. */
-const combine = (loads: readonly autocannon.Result[]): LoadResult => ({
-  rps:
-    loads.reduce((sum, l) => sum + l['2xx'], 0) /
-    Math.max(
-      loads.reduce((sum, l) => sum + l.duration, 0),
-      0.001,
-    ),
-  p99: Math.max(...loads.map((l) => l.latency.p99)),
-  non2xx: loads.reduce((sum, l) => sum + l.non2xx, 0),
-  errors: loads.reduce((sum, l) => sum + l.errors, 0),
-});
+const combine = (loads: readonly autocannon.Result[]): LoadResult => {
+  const total = (of: (load: autocannon.Result) => number) => loads.reduce((sum, load) => sum + of(load), 0);
+  const duration = Math.max(
+    total((l) => l.duration),
+    0.001,
+  );
+  return {
+    rps: total((l) => l['2xx']) / duration,
+    p99: Math.max(...loads.map((l) => l.latency.p99)),
+    non2xx: total((l) => l.non2xx),
+    errors: total((l) => l.errors),
+  };
+};
 
 /** Rounds of the fresh, this, this, fresh order: BENCH_SECONDS of load on each server, split between them. */
 const THROUGHPUT_ROUNDS = 3;
